@@ -1,0 +1,104 @@
+"""Kafka clients configured the one way this project needs them.
+
+Kept in one place so every stage gets the same idempotence choice (off for Tansu, on for a
+real cluster) and the same topic layout.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+
+from borderwatch.errors import BrokerError, Problem
+from borderwatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def topic_layout(settings: Settings) -> dict[str, int]:
+    """Every topic with its partition count: Tansu cannot add partitions later."""
+    return {
+        settings.articles_topic: settings.articles_partitions,
+        settings.alerts_topic: settings.alerts_partitions,
+        settings.dlq_topic: settings.dlq_partitions,
+    }
+
+
+def _bootstrap(settings: Settings) -> str:
+    if not settings.kafka_bootstrap:
+        raise BrokerError(Problem("K003", "no Kafka bootstrap server configured"))
+    return settings.kafka_bootstrap
+
+
+def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return KafkaAdminClient(
+                bootstrap_servers=_bootstrap(settings), client_id=f"{settings.app_id}-admin"
+            )
+        except NoBrokersAvailable as exc:
+            if time.monotonic() > deadline:
+                raise BrokerError(
+                    Problem("K004", f"no broker answered at {settings.kafka_bootstrap}")
+                ) from exc
+            time.sleep(0.2)
+
+
+def ensure_topics(settings: Settings) -> dict[str, int]:
+    """Create missing topics; fail loudly if an existing one has another partition count."""
+    wanted = topic_layout(settings)
+    client = admin(settings)
+    try:
+        for name, partitions in wanted.items():
+            try:
+                client.create_topics([NewTopic(name, partitions, 1)])
+                log.info("created topic %s with %d partitions", name, partitions)
+            except TopicAlreadyExistsError:
+                pass
+        described = {d["topic"]: len(d["partitions"]) for d in client.describe_topics(list(wanted))}
+    except KafkaError as exc:
+        raise BrokerError(Problem("K005", f"cannot create topics: {exc}")) from exc
+    finally:
+        client.close()
+    problems = [
+        Problem(
+            "K006",
+            f"topic {name} has {described.get(name)} partitions, settings say {want}",
+        )
+        for name, want in wanted.items()
+        if described.get(name) != want
+    ]
+    if problems:
+        raise BrokerError(problems)
+    return described
+
+
+def producer(settings: Settings) -> KafkaProducer:
+    return KafkaProducer(
+        bootstrap_servers=_bootstrap(settings),
+        client_id=f"{settings.app_id}-producer",
+        enable_idempotence=settings.idempotence,
+        acks="all",
+        linger_ms=5,
+        retries=5,
+        max_request_size=8 * 1024 * 1024,
+    )
+
+
+def consumer(settings: Settings, group_id: str, *topics: str) -> KafkaConsumer:
+    c = KafkaConsumer(
+        bootstrap_servers=_bootstrap(settings),
+        group_id=group_id,
+        client_id=f"{settings.app_id}-{group_id}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        session_timeout_ms=int(settings.session_timeout_s * 1000),
+        heartbeat_interval_ms=max(1000, int(settings.session_timeout_s * 1000) // 4),
+    )
+    c.subscribe(list(topics))
+    return c

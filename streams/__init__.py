@@ -1,0 +1,1 @@
+"""Stream stage: enrich articles with spaCy, match YAML rules, emit alerts."""

@@ -1,0 +1,115 @@
+"""Precision and recall of the rules over a labelled corpus, through the same detect code as live."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from borderwatch.errors import Problem
+from borderwatch.models import Article
+from streams.detect import Detector, build_alerts
+from streams.rules import CATEGORIES
+
+
+@dataclass
+class LabelledItem:
+    id: str
+    title: str
+    text: str
+    labels: set[str]
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
+
+
+@dataclass
+class EvalResult:
+    per_category: dict[str, Score]
+    predictions: dict[str, list[str]]
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "per_category": {c: s.as_dict() for c, s in self.per_category.items()},
+            "predictions": self.predictions,
+            "facts": self.facts,
+        }
+
+
+def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
+    """Bad lines are reported with their number and skipped; good ones are all kept."""
+    items: list[LabelledItem] = []
+    problems: list[Problem] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("not a JSON object")
+                labels = rec.get("labels", [])
+                if not isinstance(labels, list):
+                    raise ValueError("'labels' must be a list")
+                items.append(
+                    LabelledItem(
+                        id=str(rec["id"]),
+                        title=str(rec.get("title") or ""),
+                        text=str(rec["text"]),
+                        labels={str(x) for x in labels} - {"none"},
+                    )
+                )
+            except (ValueError, KeyError) as exc:
+                problems.append(Problem("I001", f"skipped record: {exc!s}", path, lineno))
+    return items, problems
+
+
+def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
+    categories = sorted(set(CATEGORIES) | set(detector.rules.categories))
+    scores = {c: Score() for c in categories}
+    predictions: dict[str, list[str]] = {}
+    facts: dict[str, dict[str, Any]] = {}
+    articles = [Article(id=i.id, title=i.title, text=i.text) for i in items]
+    for item, analysis in zip(items, detector.analyse_many(articles), strict=True):
+        alerts = build_alerts(analysis.article, analysis.facts, analysis.hits, detector.rules.version)
+        predicted = {a.category for a in alerts}
+        predictions[item.id] = sorted(predicted)
+        facts[item.id] = analysis.facts.model_dump(mode="json", exclude_none=True)
+        for c in categories:
+            if c in predicted and c in item.labels:
+                scores[c].tp += 1
+            elif c in predicted:
+                scores[c].fp += 1
+            elif c in item.labels:
+                scores[c].fn += 1
+    return EvalResult(scores, predictions, facts)
