@@ -11,7 +11,7 @@ import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from borderwatch.errors import BrokerError, Problem
 from borderwatch.settings import Settings
@@ -41,7 +41,7 @@ def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
             return KafkaAdminClient(
                 bootstrap_servers=_bootstrap(settings), client_id=f"{settings.app_id}-admin"
             )
-        except NoBrokersAvailable as exc:
+        except KafkaError as exc:
             if time.monotonic() > deadline:
                 raise BrokerError(
                     Problem("K004", f"no broker answered at {settings.kafka_bootstrap}")
@@ -60,7 +60,7 @@ def ensure_topics(settings: Settings) -> dict[str, int]:
                 log.info("created topic %s with %d partitions", name, partitions)
             except TopicAlreadyExistsError:
                 pass
-        described = {d["topic"]: len(d["partitions"]) for d in client.describe_topics(list(wanted))}
+        described = {d["name"]: len(d["partitions"]) for d in client.describe_topics(list(wanted))}
     except KafkaError as exc:
         raise BrokerError(Problem("K005", f"cannot create topics: {exc}")) from exc
     finally:

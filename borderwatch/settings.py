@@ -89,14 +89,10 @@ class Settings(BaseSettings):
 
     @property
     def idempotence(self) -> bool:
+        """On for a real cluster; whoever starts the embedded broker sets it off explicitly."""
         if self.kafka_idempotence is not None:
             return self.kafka_idempotence
-        return not self.embedded
-
-    @property
-    def embedded(self) -> bool:
-        """True when this process (or its parent) runs the embedded broker."""
-        return os.environ.get("BORDERWATCH_EMBEDDED") == "1" or not self.kafka_bootstrap
+        return True
 
     def child_env(self) -> dict[str, str]:
         """Non-secret settings as environment variables for a child process (the worker)."""

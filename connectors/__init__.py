@@ -1,0 +1,1 @@
+"""Connector stage: read articles from archives and feeds, produce them to ``articles``."""

@@ -1,0 +1,1 @@
+"""Notifier stage: consume ``alerts`` and deliver them (console, JSONL file, Slack)."""

@@ -1,0 +1,222 @@
+"""The ``borderwatch`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from borderwatch.errors import BorderwatchError, Problem
+from borderwatch.settings import Settings, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+rules_app = typer.Typer(no_args_is_help=True, help="Check and test rule files.")
+app.add_typer(rules_app, name="rules")
+
+out = Console()
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="YAML settings file (env vars override it).")
+]
+
+
+class _State:
+    config: Path | None = None
+
+
+@app.callback()
+def _main(
+    config: ConfigOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False)],
+    )
+    _State.config = config
+
+
+def _settings(**overrides: object) -> Settings:
+    return load_settings(_State.config, **overrides)
+
+
+def _report(problem: Problem) -> None:
+    err.print(f"[yellow]skipped[/]: {problem}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _fail(exc: BorderwatchError) -> typer.Exit:
+    for problem in exc.problems:
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def broker(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 9092,
+) -> None:
+    """Run the embedded Kafka-protocol broker (Tansu) on loopback until Ctrl-C."""
+    from borderwatch.broker import EmbeddedBroker
+    from borderwatch.kafka import ensure_topics
+
+    settings = _settings()
+    try:
+        with EmbeddedBroker(port=port) as b:
+            ensure_topics(settings.model_copy(update={"kafka_bootstrap": b.bootstrap}))
+            out.print(f"embedded broker ready: BORDERWATCH_KAFKA_BOOTSTRAP={b.bootstrap}")
+            out.print("memory only: everything is lost when it stops. Ctrl-C to stop.")
+            while b.proc is not None and b.proc.poll() is None:
+                time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+
+
+def _summary_table(summary: object) -> Table:
+    from borderwatch.pipeline import RunSummary
+
+    assert isinstance(summary, RunSummary)
+    table = Table(title="Summary", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("articles sent", str(summary.articles))
+    table.add_row("input skipped (bad lines/files)", str(len(summary.problems)))
+    for category, n in sorted(summary.alerts.items()):
+        table.add_row(f"alerts: {category}", str(n))
+    for rule_id, n in sorted(summary.by_rule.items()):
+        table.add_row(f"  rule {rule_id}", str(n))
+    table.add_row("alerts in all", str(sum(summary.alerts.values())))
+    for name, n in summary.failures.items():
+        table.add_row(f"delivery failures: {name}", str(n))
+    if summary.seconds:
+        table.add_row("seconds", f"{summary.seconds:.1f}")
+    return table
+
+
+@app.command()
+def replay(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL[.gz] archives, text dirs, RSS/Atom.")],
+    to_slack: Annotated[bool, typer.Option("--to-slack", help="Also post to Slack.")] = False,
+    jsonl: Annotated[Path | None, typer.Option(help="Also write alerts to this file.")] = None,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 1800.0,
+) -> None:
+    """Send archived articles through the pipeline, print the alerts, exit when all are done.
+
+    Dry-run by default: alerts go to the console (and --jsonl), never to Slack unless asked.
+    """
+    from borderwatch import pipeline
+
+    try:
+        settings = _settings(jsonl_path=jsonl)
+        notifiers = pipeline.build_notifiers(settings, slack=to_slack, console=True)
+        summary = pipeline.replay(
+            settings, paths, notifiers=notifiers, on_problem=_report, timeout_s=timeout
+        )
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    out.print(_summary_table(summary))
+
+
+@app.command()
+def run(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Archives to send first (optional).")
+    ] = None,
+) -> None:
+    """The live job: poll the configured feeds and deliver alerts until Ctrl-C or SIGTERM."""
+    from borderwatch import pipeline
+
+    stop = threading.Event()
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        settings = _settings()
+        if not settings.feeds and not paths:
+            err.print("no feeds configured (BORDERWATCH_FEEDS) and no archive given; idle")
+        notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
+        summary = pipeline.run_live(
+            settings, paths or [], notifiers=notifiers, on_problem=_report, stop=stop
+        )
+    except KeyboardInterrupt:
+        err.print("stopped")
+        return
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    out.print(_summary_table(summary))
+
+
+@app.command("eval")
+def evaluate(
+    corpus: Annotated[Path, typer.Argument(help="JSONL with id, title, text, labels.")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write scores here.")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Rules directory.")] = None,
+) -> None:
+    """Precision, recall and F1 per category, in-process, with the live detect code."""
+    from streams.detect import Detector
+    from streams.evaluate import evaluate as run_eval
+    from streams.evaluate import read_corpus
+
+    try:
+        settings = _settings()
+        detector = Detector.from_settings(settings, rules)
+        items, problems = read_corpus(corpus)
+        for problem in problems:
+            _report(problem)
+        result = run_eval(detector, items)
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(BorderwatchError(Problem("I002", f"cannot read corpus: {exc}", corpus))) from exc
+    table = Table(title=f"{corpus} ({len(items)} items, rules {detector.rules.version})")
+    for col in ("category", "precision", "recall", "f1", "tp", "fp", "fn"):
+        table.add_column(col, justify="left" if col == "category" else "right")
+    for category, score in result.per_category.items():
+        d = score.as_dict()
+        table.add_row(
+            category, *(f"{d[k]:.3f}" for k in ("precision", "recall", "f1")),
+            *(str(d[k]) for k in ("tp", "fp", "fn")),
+        )  # fmt: skip
+    out.print(table)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
+
+
+@rules_app.command("check")
+def rules_check(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Rule files or directories.")] = None,
+) -> None:
+    """Validate rule files: every problem at once, as path:line:col: [Rnnn] message."""
+    from streams.match import compile_rules
+    from streams.nlp import load_nlp
+    from streams.rules import load_rules
+
+    settings = _settings()
+    try:
+        ruleset = load_rules(paths or [settings.rules_dir])
+        compile_rules(ruleset, load_nlp(settings.spacy_model))
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    out.print(f"{len(ruleset.rules)} rules in {len(ruleset.files)} files: OK ({ruleset.version})")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""Wiring the stages together for the CLI: broker, topics, worker, connectors, notifiers.
+
+This is the composition root; the stages themselves never import each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from borderwatch import procs
+from borderwatch.broker import EmbeddedBroker
+from borderwatch.errors import BorderwatchError, Problem
+from borderwatch.kafka import ensure_topics
+from borderwatch.models import Alert, Article
+from borderwatch.settings import Settings
+from connectors.archive import Archive
+from connectors.base import Item
+from connectors.feeds import FeedPoller
+from connectors.producer import ArticleWriter
+from notifiers.base import Notifier
+from notifiers.console import ConsoleNotifier
+from notifiers.jsonl import JsonlNotifier
+from notifiers.runner import Dispatcher, EndTracker, consume_alerts
+from notifiers.slack import SlackNotifier
+from streams.rules import load_rules
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def kafka_cluster(settings: Settings) -> Iterator[Settings]:
+    """The configured cluster, or an embedded broker that lives as long as this block."""
+    if settings.kafka_bootstrap:
+        ensure_topics(settings)
+        yield settings
+        return
+    log_path = settings.data_dir / "logs" / "broker.log"
+    with EmbeddedBroker(port=settings.embedded_port, log_path=log_path) as broker:
+        embedded = settings.model_copy(
+            update={"kafka_bootstrap": broker.bootstrap, "kafka_idempotence": False}
+        )
+        ensure_topics(embedded)
+        yield embedded
+
+
+@contextmanager
+def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """A faust worker in a child process; stopped (drained, committed) when the block ends."""
+    log_path = settings.data_dir / "logs" / f"worker-{os.getpid()}.log"
+    env = {**os.environ, **settings.child_env()}
+    proc = procs.spawn([sys.executable, "-m", "streams.worker"], env=env, log_path=log_path)
+    try:
+        yield proc
+    finally:
+        procs.stop(proc, "stream worker", timeout=20)
+        if proc.returncode not in (0, -15, None):
+            log.warning("stream worker exited with %s; log: %s", proc.returncode, log_path)
+
+
+def worker_failure(proc: subprocess.Popen[bytes], settings: Settings) -> BorderwatchError:
+    log_path = settings.data_dir / "logs" / f"worker-{os.getpid()}.log"
+    return BorderwatchError(
+        Problem(
+            "W001",
+            f"stream worker exited with code {proc.returncode}; last lines of {log_path}:\n"
+            + procs.tail(log_path, 20),
+        )
+    )
+
+
+def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[Notifier]:
+    notifiers: list[Notifier] = []
+    if console:
+        notifiers.append(ConsoleNotifier())
+    if settings.jsonl_path is not None:
+        notifiers.append(JsonlNotifier(settings.jsonl_path))
+    if slack and settings.slack_token and settings.slack_channel:
+        notifiers.append(
+            SlackNotifier(settings.slack_token, settings.slack_channel, settings.slack_base_url)
+        )
+    return notifiers
+
+
+@dataclass
+class RunSummary:
+    articles: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    alerts: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def check_rules(settings: Settings) -> None:
+    """Fail before starting anything: a bad rule file names its file, line and problem."""
+    load_rules([settings.rules_dir])
+
+
+def replay(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    notifiers: list[Notifier],
+    on_problem: Callable[[Problem], None] = lambda p: None,
+    timeout_s: float = 1800.0,
+) -> RunSummary:
+    """Send archived articles through the real pipeline and wait until every one is processed."""
+    check_rules(settings)
+    summary = RunSummary()
+    started = time.monotonic()
+    run_id = uuid.uuid4().hex[:12]
+    with kafka_cluster(settings) as cluster, stream_worker(cluster) as worker:
+        writer = ArticleWriter(cluster, run_id=run_id)
+        try:
+            for item in Archive(paths).read():
+                if isinstance(item, Problem):
+                    summary.problems.append(item)
+                    on_problem(item)
+                else:
+                    writer.send(item)
+                    summary.articles += 1
+            writer.finish()
+        finally:
+            writer.close()
+        if writer.failures:
+            raise BorderwatchError(
+                Problem("K007", f"{len(writer.failures)} articles could not be produced")
+            )
+
+        def count(alert: Alert) -> None:
+            summary.by_rule[alert.rule_id] += 1
+
+        dispatcher = Dispatcher(
+            notifiers,
+            run_id=run_id,
+            end=EndTracker(run_id, cluster.articles_partitions, cluster.alerts_partitions),
+            on_alert=count,
+        )
+        deadline = time.monotonic() + timeout_s
+        consume_alerts(
+            cluster,
+            dispatcher,
+            group_id=f"{cluster.app_id}-replay-{run_id}",
+            stop=lambda: worker.poll() is not None or time.monotonic() > deadline,
+        )
+        if worker.poll() is not None:
+            raise worker_failure(worker, cluster)
+        if dispatcher.end is not None and not dispatcher.end.done:
+            raise BorderwatchError(
+                Problem("W002", f"replay did not finish within {timeout_s:.0f}s")
+            )
+    summary.alerts = dispatcher.by_category
+    summary.failures = dispatcher.failures
+    summary.seconds = time.monotonic() - started
+    for notifier in notifiers:
+        notifier.close()
+    return summary
+
+
+def run_live(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    notifiers: list[Notifier],
+    on_problem: Callable[[Problem], None],
+    stop: threading.Event,
+) -> RunSummary:
+    """The long-running job: feeds (and optional archives) in, alerts out, until ``stop``."""
+    check_rules(settings)
+    summary = RunSummary()
+    with kafka_cluster(settings) as cluster, stream_worker(cluster) as worker:
+        writer = ArticleWriter(cluster)
+
+        def emit(item: Item) -> None:
+            if isinstance(item, Article):
+                writer.send(item)
+                summary.articles += 1
+            else:
+                summary.problems.append(item)
+                on_problem(item)
+
+        try:
+            for item in Archive(paths).read() if paths else ():
+                emit(item)
+            writer.producer.flush()
+            poller = FeedPoller(cluster.feeds, cluster.poll_interval_s)
+            feeds = threading.Thread(
+                target=poller.run, args=(emit, stop.is_set), name="feeds", daemon=True
+            )
+            if cluster.feeds:
+                feeds.start()
+            dispatcher = Dispatcher(notifiers)
+            consume_alerts(
+                cluster,
+                dispatcher,
+                group_id=f"{cluster.app_id}-notifier",
+                stop=lambda: stop.is_set() or worker.poll() is not None,
+            )
+            if worker.poll() is not None and not stop.is_set():
+                raise worker_failure(worker, cluster)
+            summary.alerts = dispatcher.by_category
+        finally:
+            writer.close()
+    for notifier in notifiers:
+        notifier.close()
+    return summary

@@ -1,0 +1,118 @@
+"""Consuming ``alerts`` and handing each alert to every notifier, once.
+
+Faust runs at-least-once, so after a restart an alert can arrive twice; alert ids are
+deterministic, and the runner drops ids it has already delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from borderwatch.kafka import consumer
+from borderwatch.models import Alert, Marker, parse_alert_message
+from borderwatch.settings import Settings
+from notifiers.base import Notifier
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EndTracker:
+    """Knows a run is finished once every alerts partition has seen every articles marker."""
+
+    run_id: str
+    source_partitions: int
+    alert_partitions: int
+    seen: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    articles: dict[int, int] = field(default_factory=dict)
+
+    def add(self, alert_partition: int, marker: Marker) -> None:
+        if marker.run_id != self.run_id:
+            return
+        self.seen[alert_partition].add(marker.source_partition)
+        self.articles[marker.source_partition] = marker.count
+
+    @property
+    def done(self) -> bool:
+        return len(self.seen) >= self.alert_partitions and all(
+            len(s) >= self.source_partitions for s in self.seen.values()
+        )
+
+
+@dataclass
+class Dispatcher:
+    notifiers: list[Notifier]
+    run_id: str | None = None
+    end: EndTracker | None = None
+    delivered: set[str] = field(default_factory=set)
+    by_category: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    invalid: int = 0
+    on_alert: Callable[[Alert], None] | None = None
+
+    def handle(self, raw: bytes | None, partition: int) -> None:
+        try:
+            message = parse_alert_message(raw or b"")
+        except ValidationError as exc:
+            self.invalid += 1
+            log.error("skipping invalid record on alerts partition %d: %s", partition, exc)
+            return
+        if isinstance(message, Marker):
+            if self.end is not None:
+                self.end.add(partition, message)
+            return
+        if self.run_id is not None and message.run_id != self.run_id:
+            return
+        if message.alert_id in self.delivered:
+            return
+        self.delivered.add(message.alert_id)
+        self.by_category[message.category] += 1
+        for notifier in self.notifiers:
+            try:
+                notifier.send(message)
+            except Exception as exc:  # one notifier's outage must not stop the others
+                self.failures[notifier.name] += 1
+                log.error("%s failed to deliver alert %s: %s", notifier.name, message.alert_id, exc)
+        if self.on_alert is not None:
+            self.on_alert(message)
+
+
+def consume_alerts(
+    settings: Settings,
+    dispatcher: Dispatcher,
+    group_id: str,
+    stop: Callable[[], bool],
+    poll_ms: int = 500,
+) -> None:
+    """Poll until ``stop()``; offsets are committed only after the notifiers have run."""
+    kc = consumer(settings, group_id, settings.alerts_topic)
+    try:
+        while not stop():
+            batch = kc.poll(timeout_ms=poll_ms)
+            for tp, records in batch.items():
+                for record in records:
+                    dispatcher.handle(record.value, tp.partition)
+            if batch:
+                kc.commit()
+            if dispatcher.end is not None and dispatcher.end.done:
+                return
+    finally:
+        try:
+            kc.close(autocommit=False)
+        except Exception as exc:  # closing must not hide the real error
+            log.warning("closing the alerts consumer failed: %s", exc)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()

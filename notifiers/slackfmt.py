@@ -1,0 +1,83 @@
+"""Slack message building: Block Kit plus a plain fallback, with every article string escaped.
+
+Article text is untrusted: without escaping, ``<!channel>`` in a headline would ping a whole
+channel and ``<https://evil|click>`` would disguise a link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from borderwatch.models import Alert
+from notifiers.text import casualty_summary, headline, where
+
+SECTION_LIMIT = 2900  # Block Kit allows 3000 characters in a section's text
+HEADER_LIMIT = 150
+FALLBACK_LIMIT = 3000
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: the three control characters, nothing else."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def evidence_mrkdwn(alert: Alert, limit: int = SECTION_LIMIT) -> str:
+    """The evidence sentence with matched words in bold, escaped piece by piece."""
+    sentence = alert.evidence.sentence
+    out: list[str] = []
+    pos = 0
+    for span in sorted(alert.evidence.spans, key=lambda s: s.start):
+        if span.start < pos or span.end > len(sentence):
+            continue
+        out.append(escape(sentence[pos : span.start]))
+        word = sentence[span.start : span.end].replace("*", "")
+        out.append(f"*{escape(word)}*" if word.strip() else escape(word))
+        pos = span.end
+    out.append(escape(sentence[pos:]))
+    return cut("".join(out), limit)
+
+
+def _link(alert: Alert) -> str:
+    title = escape(cut(alert.article.title or alert.article.id, 300)).replace("|", "¦")
+    url = alert.article.url
+    if url and url.startswith(("http://", "https://")) and not any(c in url for c in "<>| "):
+        return f"<{url}|{title}>"
+    return title
+
+
+def fallback_text(alert: Alert) -> str:
+    casualties = casualty_summary(alert.facts)
+    text = (
+        f"{headline(alert)}: {alert.article.title or alert.article.id} "
+        f"({where(alert.facts)}{'; ' + casualties if casualties else ''})"
+    )
+    return cut(escape(text), FALLBACK_LIMIT)
+
+
+def blocks(alert: Alert) -> list[dict[str, Any]]:
+    published = alert.article.published.isoformat() if alert.article.published else "unknown"
+    fields = [
+        f"*Where:* {escape(where(alert.facts))}",
+        f"*Casualties:* {escape(casualty_summary(alert.facts) or '—')}",
+        f"*Source:* {escape(alert.article.source or 'unknown')}",
+        f"*Published:* {escape(published)}",
+    ]
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": cut(headline(alert), HEADER_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _link(alert)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": cut(f, 1900)} for f in fields]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "> " + evidence_mrkdwn(alert)}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": escape(f"rule {alert.rule_id} · rules {alert.rules_version}"),
+                }
+            ],
+        },
+    ]

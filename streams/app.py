@@ -1,0 +1,65 @@
+"""The faust application: one agent from ``articles`` to ``alerts`` (and ``articles.dlq``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+
+from borderwatch.settings import Settings
+from streams.detect import Detector
+from streams.processor import Processor
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, detector: Detector | None = None) -> faust.App:
+    if not settings.kafka_bootstrap:
+        raise ValueError("the stream worker needs BORDERWATCH_KAFKA_BOOTSTRAP")
+    brokers = [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",")]
+    app = faust.App(
+        settings.app_id,
+        broker=brokers,
+        store="memory://",
+        # Tansu fails idempotent producers and transactions; at-least-once plus
+        # deterministic alert ids (deduplicated downstream) gives effectively-once alerts.
+        processing_guarantee="at_least_once",
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=max(1.0, settings.session_timeout_s / 4),
+        consumer_auto_offset_reset="earliest",
+        topic_replication_factor=1,
+        topic_allow_declare=False,  # topics are created up front with their partition counts
+        web_enabled=settings.worker_web_enabled,
+        web_host=settings.worker_web_host,
+        web_port=settings.worker_web_port,
+        web_bind=settings.worker_web_host,
+        producer_acks=-1,
+    )
+    processor = Processor(settings, detector or Detector.from_settings(settings))
+    topics: dict[str, Any] = {
+        name: app.topic(name, key_serializer="raw", value_serializer="raw", partitions=parts)
+        for name, parts in (
+            (settings.articles_topic, settings.articles_partitions),
+            (settings.alerts_topic, settings.alerts_partitions),
+            (settings.dlq_topic, settings.dlq_partitions),
+        )
+    }
+    # spaCy is CPU-bound; one thread keeps the event loop free for heartbeats and commits.
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy")
+
+    @app.agent(topics[settings.articles_topic], name="detect")
+    async def detect(stream: Any) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        async for event in stream.events():
+            outputs = await loop.run_in_executor(
+                executor, processor.process, event.value, event.key
+            )
+            for out in outputs:
+                await topics[out.topic].send(key=out.key, value=out.value, partition=out.partition)
+            yield None
+
+    return app
