@@ -25,6 +25,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         settings.app_id,
         broker=brokers,
         store="memory://",
+        datadir=str(settings.data_dir / "faust"),
         # Tansu fails idempotent producers and transactions; at-least-once plus
         # deterministic alert ids (deduplicated downstream) gives effectively-once alerts.
         processing_guarantee="at_least_once",

@@ -33,21 +33,37 @@ def _variants(*words: str) -> list[str]:
 
 
 def phrase_pattern(phrase: str, nlp: Language) -> list[dict[str, Any]]:
-    """One phrase as a Matcher pattern; words are lemmatised in the phrase's own context."""
-    words = phrase.split()
-    plain = [w for w in words if w != GAP and not w.endswith("*")]
-    lemmas: dict[str, str] = {}
-    if plain:
-        parsed = nlp(" ".join(plain))
-        lemmas = {t.text: t.lemma_.lower() for t in parsed}
-    pattern: list[dict[str, Any]] = []
-    for word in words:
+    """One phrase as a Matcher pattern.
+
+    Plain words match by lemma (lemmatised in the phrase's own context, so "shot" also means
+    "shoot"); ``word*`` matches a prefix of the surface form; ``=word`` matches exactly that
+    form (for "=closer", which the lemmatiser would turn into "close"); ``...`` is a short gap.
+    Words are split with the pipeline's own tokenizer, so "tear-gas" is three tokens as in text.
+    """
+    slots: list[tuple[str, str]] = []  # (kind, text): kind in gap, prefix, exact, lemma
+    for word in phrase.split():
         if word == GAP:
-            pattern.append({"OP": f"{{0,{MAX_GAP}}}"})
+            slots.append(("gap", word))
         elif word.endswith("*"):
-            pattern.append({"LOWER": {"REGEX": "^" + re.escape(word[:-1].lower())}})
+            slots.append(("prefix", word[:-1].lower()))
         else:
-            pattern.append({"LEMMA": {"IN": _variants(word, lemmas.get(word, word))}})
+            kind = "exact" if word.startswith("=") else "lemma"
+            slots.extend((kind, t.text) for t in nlp.tokenizer(word.lstrip("=")))
+    plain = [text for kind, text in slots if kind == "lemma"]
+    lemmas: list[str] = []
+    if plain:
+        lemmas = [t.lemma_.lower() for t in nlp(Doc(nlp.vocab, words=plain))]
+    pattern: list[dict[str, Any]] = []
+    next_lemma = iter(lemmas)
+    for kind, text in slots:
+        if kind == "gap":
+            pattern.append({"OP": f"{{0,{MAX_GAP}}}"})
+        elif kind == "prefix":
+            pattern.append({"LOWER": {"REGEX": "^" + re.escape(text)}})
+        elif kind == "exact":
+            pattern.append({"LOWER": text.lower()})
+        else:
+            pattern.append({"LEMMA": {"IN": _variants(text, next(next_lemma))}})
     return pattern
 
 

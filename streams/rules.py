@@ -29,7 +29,7 @@ ENTITY_LABELS = frozenset(
 )
 
 GAP = "..."
-_WORD = re.compile(r"^[\w'’-]+\*?$", re.UNICODE)
+_WORD = re.compile(r"^=?[\w'’.-]+\*?$", re.UNICODE)
 
 
 class Status(StrEnum):
@@ -60,7 +60,8 @@ def phrase_problem(phrase: str) -> str | None:
         if word == "*" or not _WORD.match(word):
             return (
                 f"phrase {phrase!r}: word {word!r} is not allowed "
-                "(use letters/digits, a trailing '*' for a prefix, '...' for a gap)"
+                "(use letters/digits, a trailing '*' for a prefix, a leading '=' for an "
+                "exact form, '...' for a gap)"
             )
     return None
 
@@ -73,7 +74,7 @@ class Condition(BaseModel):
     phrase: list[str] | None = Field(
         default=None,
         description="Any of these phrases; matched on lemmas, case-insensitive. "
-        "'word*' matches a word prefix, '...' up to 5 words in between.",
+        "'word*' matches a word prefix, '=word' exactly that form, '...' up to 5 words.",
     )
     entity: list[str] | None = Field(
         default=None, description="Any named entity with one of these spaCy labels."

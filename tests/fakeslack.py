@@ -1,0 +1,84 @@
+"""A local stand-in for the Slack Web API, so the real slack_sdk client can be tested offline.
+
+It can be told to answer the next calls with 429 (and Retry-After) or 5xx, to exercise
+slack-sdk's retry handlers the way a real outage would.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.parse
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Call:
+    method: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    server: ThreadingHTTPServer
+    calls: list[Call] = field(default_factory=list)
+    script: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/api/"
+
+    def fail_next(self, status: int, times: int = 1, retry_after: int | None = None) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        for _ in range(times):
+            self.script.append((status, headers))
+
+    def posts(self) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == "chat.postMessage"]
+
+
+def start_fake_slack() -> FakeSlack:
+    fake: FakeSlack
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode("utf-8")
+            if self.headers.get("Content-Type", "").startswith("application/json"):
+                body = json.loads(raw or "{}")
+            else:
+                body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+            method = self.path.rsplit("/", 1)[-1]
+            with fake.lock:
+                scripted = fake.script.popleft() if fake.script else None
+                fake.calls.append(Call(method, dict(self.headers), body))
+                ts = f"{1700000000 + len(fake.calls)}.000100"
+            if scripted is not None:
+                status, headers = scripted
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                payload = json.dumps({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"})
+            else:
+                self.send_response(200)
+                payload = json.dumps({"ok": True, "channel": body.get("channel"), "ts": ts})
+            data = payload.encode()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake = FakeSlack(server)
+    threading.Thread(target=server.serve_forever, daemon=True, name="fake-slack").start()
+    return fake
