@@ -1,0 +1,175 @@
+"""End to end through the real broker (Tansu), a real faust worker process, spaCy and slack_sdk."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+from borderwatch.broker import free_port, wait_for_port
+from borderwatch.kafka import ensure_topics
+from borderwatch.pipeline import stream_worker
+from borderwatch.settings import Settings
+from connectors.feeds import FeedUrl
+from connectors.producer import ArticleWriter
+from notifiers.runner import Dispatcher, consume_alerts, wait_until
+from notifiers.slack import SlackNotifier
+from tests.conftest import ROOT, RULES
+from tests.fakeslack import FakeSlack
+
+pytestmark = pytest.mark.e2e
+
+FEED = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Loopback Wire</title>
+<item><guid>e2e-1</guid><title>Guards fire on migrants at the fence</title>
+<link>https://example.org/e2e-1</link>
+<description>Border guards opened fire on migrants who tried to cross the fence into
+Greece on Sunday, wounding three people, police said.</description></item>
+<item><guid>e2e-2</guid><title>Central bank holds rates</title>
+<link>https://example.org/e2e-2</link><description>The bank kept its rate at 4 percent.</description></item>
+</channel></rss>"""
+
+
+def isolated_settings(kafka: str, tmp_path: Path, **extra: object) -> Settings:
+    tag = uuid.uuid4().hex[:8]
+    return Settings(
+        kafka_bootstrap=kafka,
+        kafka_idempotence=False,
+        topic_prefix=f"t{tag}.",
+        app_id=f"bw-{tag}",
+        rules_dir=RULES,
+        data_dir=tmp_path,
+        session_timeout_s=6,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_rss_feed_to_slack_through_broker_and_worker(
+    kafka: str, http_dir: tuple[str, Path], fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    base, root = http_dir
+    (root / "feed.xml").write_text(FEED, encoding="utf-8")
+    settings = isolated_settings(
+        kafka,
+        tmp_path,
+        slack_token="xoxb-e2e-token",
+        slack_channel="#ops",
+        slack_base_url=fake_slack.base_url,
+    )
+    ensure_topics(settings)
+    with stream_worker(settings) as worker:
+        writer = ArticleWriter(settings)
+        items = list(FeedUrl(f"{base}/feed.xml").read())
+        for item in items:
+            writer.send(item)  # type: ignore[arg-type]
+        writer.finish()
+        writer.close()
+        assert sum(writer.counts.values()) == 2
+
+        assert settings.slack_token is not None
+        dispatcher = Dispatcher([SlackNotifier(settings.slack_token, "#ops", fake_slack.base_url)])
+        stop = threading.Event()
+        consumer = threading.Thread(
+            target=consume_alerts,
+            args=(settings, dispatcher, f"{settings.app_id}-notifier"),
+            kwargs={"stop": lambda: stop.is_set() or worker.poll() is not None},
+        )
+        consumer.start()
+        try:
+            delivered = wait_until(lambda: bool(fake_slack.posts()), timeout=180)
+        finally:
+            stop.set()
+            consumer.join(timeout=30)
+        assert worker.poll() is None, "the worker died"
+    assert delivered, "no chat.postMessage reached the fake Slack"
+    posts = fake_slack.posts()
+    assert any("border shooting" in p.body["text"] for p in posts)
+    # Only the shooting article alerts, once per category; the bank story never does.
+    assert all("Guards fire on migrants" in p.body["text"] for p in posts)
+    assert len({p.body["text"].split(":")[0] for p in posts}) == len(posts)
+    assert {p.body["channel"] for p in posts} == {"#ops"}
+
+
+def _our_processes(marker: str) -> list[int]:
+    """Pids whose command line or environment mentions ``marker`` (a unique temp path/port)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            blob = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in blob:
+            found.append(int(entry.name))
+    return found
+
+
+def _cli_env(tmp_path: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERWATCH_")}
+    env.update(
+        BORDERWATCH_DATA_DIR=str(tmp_path / "data"),
+        BORDERWATCH_EMBEDDED_PORT=str(port),
+        BORDERWATCH_SESSION_TIMEOUT_S="6",
+        COLUMNS="120",
+    )
+    return env
+
+
+def test_replay_cli_prints_alerts_and_leaves_nothing_running(tmp_path: Path) -> None:
+    port = free_port()
+    out = tmp_path / "alerts.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "borderwatch.cli", "replay", "samples/archive.jsonl",
+         "--jsonl", str(out)],
+        cwd=ROOT, env=_cli_env(tmp_path, port), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    alerts = [json.loads(line) for line in out.read_text().splitlines()]
+    got = {(a["article"]["id"], a["category"]) for a in alerts}
+    expected = {
+        ("sample-001", "border_opening"),
+        ("sample-001", "troop_casualties"),
+        ("sample-002", "border_shooting"),
+        ("sample-003", "border_closure"),
+        ("sample-004", "border_closure"),
+        ("sample-005", "border_opening"),
+        ("sample-006", "border_shooting"),
+        ("sample-011", "troop_casualties"),
+        ("sample-012", "border_closure"),
+    }
+    assert expected <= got
+    negatives = {"sample-007", "sample-008", "sample-009", "sample-010"}
+    assert not {a for a, _ in got} & negatives
+    assert "Summary" in proc.stdout and "articles sent" in proc.stdout
+    assert "border shooting" in proc.stdout  # the console notifier printed the alerts
+    assert not wait_for_port("127.0.0.1", port, deadline=0)
+    assert _our_processes(str(tmp_path)) == []
+
+
+def test_run_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    env = _cli_env(tmp_path, port)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "borderwatch.cli", "run", "samples/archive.jsonl"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")))  # type: ignore[union-attr]
+    reader.start()
+    try:
+        assert wait_until(lambda: any("border" in ln for ln in lines), timeout=180), lines
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+        reader.join(timeout=10)
+    assert code == 0, "".join(lines)[-3000:]
+    assert not wait_for_port("127.0.0.1", port, deadline=0)
+    assert wait_until(lambda: _our_processes(str(tmp_path)) == [], timeout=10)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import SecretStr
+from slack_sdk.errors import SlackApiError
+
+from borderwatch.models import Alert, ArticleRef, Casualty, Evidence, Facts, Severity, Span
+from notifiers.slack import SlackNotifier
+from notifiers.slackfmt import blocks, escape, evidence_mrkdwn, fallback_text
+from tests.fakeslack import FakeSlack
+
+TOKEN = SecretStr("xoxb-test-secret-token")
+
+
+def make_alert(title: str = "Guards fire on migrants", sentence: str | None = None) -> Alert:
+    sentence = sentence or "Border guards opened fire on migrants."
+    return Alert(
+        alert_id="a1",
+        group="border_shooting:GRC-TUR",
+        category="border_shooting",
+        rule_id="BW-SHOOT-001",
+        rule_title="t",
+        severity=Severity.critical,
+        article=ArticleRef(id="x", url="https://example.org/x", title=title, source="Wire"),
+        evidence=Evidence(
+            sentence=sentence,
+            spans=[Span(start=14, end=25, text=sentence[14:25], label="PHRASE")],
+        ),
+        facts=Facts(
+            countries=["TUR", "GRC"],
+            casualties=[Casualty(count=2, who="migrant", outcome="killed")],
+        ),
+        rules_version="abc",
+    )
+
+
+@pytest.mark.parametrize(
+    "hostile", ["<!channel>", "<!here>", "<@U123>", "<https://evil.example|click>", "a & b"]
+)
+def test_article_text_cannot_ping_or_link(hostile: str) -> None:
+    alert = make_alert(title=f"Headline {hostile}", sentence=f"Border guards opened fire {hostile}.")
+    rendered = json.dumps(blocks(alert)) + fallback_text(alert)
+    assert hostile not in rendered
+    assert escape(hostile) in rendered
+
+
+def test_matched_words_are_bold_and_long_text_is_cut() -> None:
+    alert = make_alert()
+    assert evidence_mrkdwn(alert) == "Border guards *opened fire* on migrants."
+    long = make_alert(title="x" * 5000, sentence="Border guards opened fire " + "y" * 5000)
+    for block in blocks(long):
+        text = block.get("text", {}).get("text", "")
+        assert len(text) <= 3000
+    assert len(fallback_text(long)) <= 3000
+
+
+def test_posts_to_the_fake_slack_with_blocks_and_fallback(fake_slack: FakeSlack) -> None:
+    SlackNotifier(TOKEN, "#alerts", fake_slack.base_url).send(make_alert())
+    (call,) = fake_slack.posts()
+    assert call.headers["Authorization"] == f"Bearer {TOKEN.get_secret_value()}"
+    assert call.body["channel"] == "#alerts"
+    assert "border shooting" in call.body["text"]
+    assert "2 migrants killed" in call.body["text"]
+    assert "TUR" in json.dumps(call.body["blocks"])
+
+
+def test_retries_429_with_retry_after_and_5xx(fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next(429, retry_after=1)
+    fake_slack.fail_next(503, times=2)
+    SlackNotifier(TOKEN, "#alerts", fake_slack.base_url).send(make_alert())
+    assert len(fake_slack.posts()) == 4  # three refused, the fourth delivered
+
+
+def test_gives_up_after_max_retries(fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next(500, times=3)
+    notifier = SlackNotifier(TOKEN, "#alerts", fake_slack.base_url, max_retries=1)
+    with pytest.raises(SlackApiError):
+        notifier.send(make_alert())
+    assert len(fake_slack.posts()) == 2
+
+
+def test_token_is_not_in_repr() -> None:
+    assert TOKEN.get_secret_value() not in repr(SlackNotifier(TOKEN, "#a", "http://127.0.0.1:9/"))
