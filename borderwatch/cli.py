@@ -181,7 +181,9 @@ def evaluate(
     except BorderwatchError as exc:
         raise _fail(exc) from exc
     except OSError as exc:
-        raise _fail(BorderwatchError(Problem("I002", f"cannot read corpus: {exc}", corpus))) from exc
+        raise _fail(
+            BorderwatchError(Problem("I002", f"cannot read corpus: {exc}", corpus))
+        ) from exc
     table = Table(title=f"{corpus} ({len(items)} items, rules {detector.rules.version})")
     for col in ("category", "precision", "recall", "f1", "tp", "fp", "fn"):
         table.add_column(col, justify="left" if col == "category" else "right")
@@ -212,6 +214,78 @@ def rules_check(
     except BorderwatchError as exc:
         raise _fail(exc) from exc
     out.print(f"{len(ruleset.rules)} rules in {len(ruleset.files)} files: OK ({ruleset.version})")
+
+
+@app.command()
+def topics() -> None:
+    """Create the topics with their partition counts on the configured cluster (idempotent)."""
+    from borderwatch.kafka import ensure_topics
+
+    try:
+        for name, parts in ensure_topics(_settings()).items():
+            out.print(f"{name}: {parts} partitions")
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command()
+def worker() -> None:
+    """Run one stream worker (faust) in the foreground; start N of them to share partitions."""
+    import os
+    import sys
+
+    settings = _settings()
+    if not settings.kafka_bootstrap:
+        raise _fail(BorderwatchError(Problem("K003", "set BORDERWATCH_KAFKA_BOOTSTRAP first")))
+    env = {**os.environ, **settings.child_env()}
+    os.execve(sys.executable, [sys.executable, "-m", "streams.worker"], env)
+
+
+@app.command()
+def notify() -> None:
+    """Deliver alerts from the configured cluster to the console, JSONL file and Slack."""
+    from borderwatch import pipeline
+    from notifiers.runner import Dispatcher, consume_alerts
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        settings = _settings()
+        notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
+        consume_alerts(
+            settings, Dispatcher(notifiers), f"{settings.app_id}-notifier", stop=stop.is_set
+        )
+    except KeyboardInterrupt:
+        return
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command()
+def poll() -> None:
+    """Poll the configured feeds and produce their articles to the configured cluster."""
+    from connectors.base import Item
+    from connectors.feeds import FeedPoller
+    from connectors.producer import ArticleWriter
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        settings = _settings()
+        writer = ArticleWriter(settings)
+
+        def emit(item: Item) -> None:
+            if isinstance(item, Problem):
+                _report(item)
+            else:
+                writer.send(item)
+
+        FeedPoller(settings.feeds, settings.poll_interval_s).run(emit, stop.is_set)
+        writer.close()
+    except KeyboardInterrupt:
+        return
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
 
 
 def main() -> None:

@@ -100,9 +100,7 @@ class Settings(BaseSettings):
         for name, value in self.model_dump(mode="json", exclude_none=True).items():
             if isinstance(getattr(self, name), SecretStr):
                 continue
-            env[ENV_PREFIX + name.upper()] = (
-                value if isinstance(value, str) else json.dumps(value)
-            )
+            env[ENV_PREFIX + name.upper()] = value if isinstance(value, str) else json.dumps(value)
         return env
 
 

@@ -96,6 +96,8 @@ def _build(node: yaml.Node, at: DataPath, loader: yaml.SafeLoader, out: LocatedY
                 )
                 continue
             mapping[key] = _build(value_node, (*at, key), loader, out)
+            # A problem with an entry is reported where its key is written.
+            out.marks[(*at, key)] = _mark(key_node)
         return mapping
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*at, i), loader, out) for i, item in enumerate(node.value)]

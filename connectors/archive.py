@@ -46,11 +46,13 @@ class JsonlArchive(Source):
         lineno = 0
         with fh:
             try:
-                for lineno, line in enumerate(fh, 1):  # noqa: B007 - used after the loop
+                for lineno, line in enumerate(fh, 1):
                     if line.strip():
                         yield self._parse(line, lineno)
             except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                yield Problem("A002", f"archive is corrupt after this line: {exc}", self.path, lineno)
+                yield Problem(
+                    "A002", f"archive is corrupt after this line: {exc}", self.path, lineno
+                )
 
     def _parse(self, line: str, lineno: int) -> Item:
         try:

@@ -49,7 +49,8 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
     if parsed.bozo:
         yield Problem(
             "F002",
-            f"feed is malformed, read {len(parsed.entries)} entries: {parsed.get('bozo_exception')}",
+            f"feed is malformed; read {len(parsed.entries)} entries anyway: "
+            f"{parsed.get('bozo_exception')}",
             origin,
         )
     for n, entry in enumerate(parsed.entries, 1):
@@ -88,7 +89,7 @@ class FeedFile(Source):
 def fetch(url: str, timeout: float = 20.0, max_bytes: int = MAX_FEED_BYTES) -> bytes:
     """GET with a timeout and a size cap enforced while reading, not after."""
     request = urllib.request.Request(url, headers={"User-Agent": "borderwatch/0.1 (+feeds)"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         body: bytes = response.read(max_bytes + 1)
     if len(body) > max_bytes:
         raise ValueError(f"feed body exceeds {max_bytes} bytes")

@@ -67,7 +67,10 @@ def blocks(alert: Alert) -> list[dict[str, Any]]:
         f"*Published:* {escape(published)}",
     ]
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": cut(headline(alert), HEADER_LIMIT)}},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": cut(headline(alert), HEADER_LIMIT)},
+        },
         {"type": "section", "text": {"type": "mrkdwn", "text": _link(alert)}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": cut(f, 1900)} for f in fields]},
         {"type": "section", "text": {"type": "mrkdwn", "text": "> " + evidence_mrkdwn(alert)}},

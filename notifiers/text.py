@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from borderwatch.models import Alert, Facts
 
-
 PLURAL_AS_IS = frozenset({"people", "police", "security personnel"})
 MAX_COUNTRIES = 5
 

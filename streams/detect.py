@@ -32,7 +32,9 @@ def alert_group(category: str, facts: Facts, article: Article) -> str:
     return f"{category}:article-{article.id}"
 
 
-def build_alerts(article: Article, facts: Facts, hits: list[Hit], rules_version: str) -> list[Alert]:
+def build_alerts(
+    article: Article, facts: Facts, hits: list[Hit], rules_version: str
+) -> list[Alert]:
     """One alert per category per article: the most severe rule that matched speaks for it."""
     best: dict[str, Hit] = {}
     for hit in hits:

@@ -1,4 +1,4 @@
-"""Precision and recall of the rules over a labelled corpus, through the same detect code as live."""
+"""Precision and recall of the rules over a labelled corpus, via the same detect code as live."""
 
 from __future__ import annotations
 
@@ -101,7 +101,9 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
     facts: dict[str, dict[str, Any]] = {}
     articles = [Article(id=i.id, title=i.title, text=i.text) for i in items]
     for item, analysis in zip(items, detector.analyse_many(articles), strict=True):
-        alerts = build_alerts(analysis.article, analysis.facts, analysis.hits, detector.rules.version)
+        alerts = build_alerts(
+            analysis.article, analysis.facts, analysis.hits, detector.rules.version
+        )
         predicted = {a.category for a in alerts}
         predictions[item.id] = sorted(predicted)
         facts[item.id] = analysis.facts.model_dump(mode="json", exclude_none=True)

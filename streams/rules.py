@@ -24,8 +24,26 @@ from borderwatch.yamlsrc import LocatedYaml, load_located
 CATEGORIES = ("border_opening", "border_closure", "troop_casualties", "border_shooting")
 
 ENTITY_LABELS = frozenset(
-    "PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW LANGUAGE DATE TIME PERCENT "
-    "MONEY QUANTITY ORDINAL CARDINAL".split()
+    {
+        "PERSON",
+        "NORP",
+        "FAC",
+        "ORG",
+        "GPE",
+        "LOC",
+        "PRODUCT",
+        "EVENT",
+        "WORK_OF_ART",
+        "LAW",
+        "LANGUAGE",
+        "DATE",
+        "TIME",
+        "PERCENT",
+        "MONEY",
+        "QUANTITY",
+        "ORDINAL",
+        "CARDINAL",
+    }
 )
 
 GAP = "..."
@@ -188,7 +206,9 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
 def _validation_problems(doc: LocatedYaml, exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        loc = tuple({"all_": "all", "any_": "any", "none_": "none"}.get(str(p), p) for p in err["loc"])
+        loc = tuple(
+            {"all_": "all", "any_": "any", "none_": "none"}.get(str(p), p) for p in err["loc"]
+        )
         where = ".".join(str(p) for p in loc)
         msg = str(err["msg"]).removeprefix("Value error, ")
         code = "R005" if "phrase" in where or "entity" in where else "R003"

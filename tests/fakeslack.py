@@ -68,7 +68,9 @@ def start_fake_slack() -> FakeSlack:
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
-                payload = json.dumps({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"})
+                payload = json.dumps(
+                    {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
+                )
             else:
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "channel": body.get("channel"), "ts": ts})

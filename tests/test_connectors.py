@@ -47,7 +47,7 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_kept(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     articles, problems = split(list(Archive([path]).read()))
-    assert [a.id for a in articles][0] == "1"
+    assert articles[0].id == "1"
     assert len(articles) == 2 and articles[1].url == "https://x/4"
     assert [(p.code, p.line) for p in problems] == [
         ("A003", 2),

@@ -12,7 +12,13 @@ GAZ = Gazetteer.load(RULES / "gazetteers")
 @pytest.mark.parametrize(
     ("text", "count", "lower", "who", "outcome"),
     [
-        ("At least 33 Turkish soldiers were killed in an air strike.", 33, True, "soldier", "killed"),
+        (
+            "At least 33 Turkish soldiers were killed in an air strike.",
+            33,
+            True,
+            "soldier",
+            "killed",
+        ),
         ("Gunmen killed two Pakistani soldiers near the fence.", 2, False, "soldier", "killed"),
         ("Five border guards were wounded in the attack.", 5, False, "border_guard", "wounded"),
         ("Twelve migrants drowned off the coast.", 12, False, "migrant", "drowned"),

@@ -95,7 +95,9 @@ def test_article_scope_and_evidence_offsets(nlp: Language, tmp_path: Path) -> No
 
 def test_evidence_spans_point_into_the_sentence(detector: Detector) -> None:
     text = "Quiet day.  Border guards opened fire on migrants crossing the river into Greece."
-    (alert,) = [a for a in detector.alerts(Article(id="x", text=text)) if a.category == "border_shooting"]
+    (alert,) = [
+        a for a in detector.alerts(Article(id="x", text=text)) if a.category == "border_shooting"
+    ]
     sentence = alert.evidence.sentence
     assert sentence.startswith("Border guards opened fire")
     assert alert.evidence.spans

@@ -40,7 +40,9 @@ def make_alert(title: str = "Guards fire on migrants", sentence: str | None = No
     "hostile", ["<!channel>", "<!here>", "<@U123>", "<https://evil.example|click>", "a & b"]
 )
 def test_article_text_cannot_ping_or_link(hostile: str) -> None:
-    alert = make_alert(title=f"Headline {hostile}", sentence=f"Border guards opened fire {hostile}.")
+    alert = make_alert(
+        title=f"Headline {hostile}", sentence=f"Border guards opened fire {hostile}."
+    )
     rendered = json.dumps(blocks(alert)) + fallback_text(alert)
     assert hostile not in rendered
     assert escape(hostile) in rendered

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from borderwatch.cli import app
+from tests.conftest import RULES
+
+runner = CliRunner()
+
+CORPUS = [
+    {"id": "p1", "title": "Guards fire", "text": "Border guards opened fire on migrants crossing the fence.", "labels": ["border_shooting"]},
+    {"id": "p2", "title": "Sealed", "text": "Chad sealed its border with Sudan on Tuesday.", "labels": ["border_closure"]},
+    {"id": "n1", "title": "Cricket", "text": "Australia and India open the Border-Gavaskar series in Perth.", "labels": ["none"]},
+    {"id": "n2", "title": "Bank", "text": "The bank raised rates.", "labels": ["border_shooting"]},
+]  # fmt: skip
+
+
+def test_eval_prints_scores_and_writes_json(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    lines = [json.dumps(r) for r in CORPUS]
+    lines.insert(2, "{broken")
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "scores.json"
+    result = runner.invoke(app, ["eval", str(corpus), "--json", str(out), "--rules", str(RULES)])
+    assert result.exit_code == 0, result.output
+    assert "border_shooting" in result.output
+    data = json.loads(out.read_text())
+    shooting = data["per_category"]["border_shooting"]
+    assert (shooting["tp"], shooting["fp"], shooting["fn"]) == (1, 0, 1)
+    assert shooting["precision"] == 1.0 and shooting["recall"] == 0.5
+    assert data["per_category"]["border_closure"]["tp"] == 1
+    assert data["predictions"]["n1"] == [] and data["predictions"]["n2"] == []
+    assert "border_shooting" in data["predictions"]["p1"]
+    assert set(data["predictions"]) == {"p1", "p2", "n1", "n2"}
+
+
+def test_rules_check_ok_and_located_failure(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["rules", "check", str(RULES)])
+    assert ok.exit_code == 0 and "OK" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - id: X-1\n    title: t\n    category: border_closure\n    all: []\n")
+    result = runner.invoke(app, ["rules", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{bad}:2:" in result.output and "[R003]" in result.output
+
+
+def test_replay_refuses_to_start_with_bad_rules(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text("rules:\n  - id: X-1\n    titel: t\n")
+    result = runner.invoke(
+        app, ["replay", "samples/archive.jsonl"], env={"BORDERWATCH_RULES_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 1
+    assert "r.yaml:3:5: [R003]" in result.output and "titel" in result.output
