@@ -11,8 +11,22 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from borderwatch.errors import BorderwatchError, Problem
+
+PARAGRAPHS = "bw_paragraphs"
+
+
+@Language.component(PARAGRAPHS)
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A blank line ends a sentence: a headline must not merge with the lede into one
+    "sentence", or a rule would combine words from both."""
+    for token in doc[1:]:
+        prev = doc[token.i - 1]
+        if "\n\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            token.is_sent_start = True
+    return doc
 
 
 @lru_cache(maxsize=4)
@@ -27,4 +41,6 @@ def load_nlp(model: str) -> Language:
                 "or set BORDERWATCH_SPACY_MODEL",
             )
         ) from exc
+    if PARAGRAPHS not in nlp.pipe_names and "parser" in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPHS, before="parser")
     return nlp  # type: ignore[no-any-return]
