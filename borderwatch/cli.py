@@ -7,8 +7,9 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -60,6 +61,20 @@ def _fail(exc: BorderwatchError) -> typer.Exit:
     for problem in exc.problems:
         err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
+
+
+@contextmanager
+def _service() -> Iterator[threading.Event]:
+    """Long-running commands: SIGTERM sets the stop event, Ctrl-C ends them cleanly, and a
+    user error exits 1 with its located problems."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        yield stop
+    except KeyboardInterrupt:
+        err.print("stopped")
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
 
 
 @app.command()
@@ -138,13 +153,7 @@ def run(
     """The live job: poll the configured feeds and deliver alerts until Ctrl-C or SIGTERM."""
     from borderwatch import pipeline
 
-    stop = threading.Event()
-
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_term)
-    try:
+    with _service() as stop:
         settings = _settings()
         if not settings.feeds and not paths:
             err.print("no feeds configured (BORDERWATCH_FEEDS) and no archive given; idle")
@@ -152,12 +161,7 @@ def run(
         summary = pipeline.run_live(
             settings, paths or [], notifiers=notifiers, on_problem=_report, stop=stop
         )
-    except KeyboardInterrupt:
-        err.print("stopped")
-        return
-    except BorderwatchError as exc:
-        raise _fail(exc) from exc
-    out.print(_summary_table(summary))
+        out.print(_summary_table(summary))
 
 
 @app.command("eval")
@@ -247,18 +251,12 @@ def notify() -> None:
     from borderwatch import pipeline
     from notifiers.runner import Dispatcher, consume_alerts
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    try:
+    with _service() as stop:
         settings = _settings()
         notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
         consume_alerts(
             settings, Dispatcher(notifiers), f"{settings.app_id}-notifier", stop=stop.is_set
         )
-    except KeyboardInterrupt:
-        return
-    except BorderwatchError as exc:
-        raise _fail(exc) from exc
 
 
 @app.command()
@@ -268,9 +266,7 @@ def poll() -> None:
     from connectors.feeds import FeedPoller
     from connectors.producer import ArticleWriter
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    try:
+    with _service() as stop:
         settings = _settings()
         writer = ArticleWriter(settings)
 
@@ -280,12 +276,10 @@ def poll() -> None:
             else:
                 writer.send(item)
 
-        FeedPoller(settings.feeds, settings.poll_interval_s).run(emit, stop.is_set)
-        writer.close()
-    except KeyboardInterrupt:
-        return
-    except BorderwatchError as exc:
-        raise _fail(exc) from exc
+        try:
+            FeedPoller(settings.feeds, settings.poll_interval_s).run(emit, stop.is_set)
+        finally:
+            writer.close()
 
 
 def main() -> None:

@@ -135,14 +135,6 @@ class Facts(_Wire):
     places: list[str] = Field(default_factory=list)
     casualties: list[Casualty] = Field(default_factory=list)
 
-    @property
-    def killed(self) -> int:
-        return sum(c.count for c in self.casualties if c.outcome == "killed")
-
-    @property
-    def hurt(self) -> int:
-        return sum(c.count for c in self.casualties if c.outcome != "killed")
-
 
 class Alert(_Wire):
     """A rule matched an article; keyed by ``group`` on the ``alerts`` topic."""

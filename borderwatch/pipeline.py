@@ -54,10 +54,14 @@ def kafka_cluster(settings: Settings) -> Iterator[Settings]:
         yield embedded
 
 
+def worker_log(settings: Settings) -> Path:
+    return settings.data_dir / "logs" / f"worker-{os.getpid()}.log"
+
+
 @contextmanager
 def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     """A faust worker in a child process; stopped (drained, committed) when the block ends."""
-    log_path = settings.data_dir / "logs" / f"worker-{os.getpid()}.log"
+    log_path = worker_log(settings)
     env = {**os.environ, **settings.child_env()}
     proc = procs.spawn([sys.executable, "-m", "streams.worker"], env=env, log_path=log_path)
     try:
@@ -69,7 +73,7 @@ def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def worker_failure(proc: subprocess.Popen[bytes], settings: Settings) -> BorderwatchError:
-    log_path = settings.data_dir / "logs" / f"worker-{os.getpid()}.log"
+    log_path = worker_log(settings)
     return BorderwatchError(
         Problem(
             "W001",

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from borderwatch.errors import Problem
 from borderwatch.models import Article
-from connectors.base import Item, Source
+from connectors.base import FileSource, Item, Source
 from connectors.feeds import FEED_SUFFIXES, FeedFile
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -25,12 +25,8 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}" if where else str(err["msg"])
 
 
-class JsonlArchive(Source):
+class JsonlArchive(FileSource):
     """One JSON object per line: ``id, title, text, url, published, source``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = str(path)
 
     def _open(self) -> IO[str]:
         if self.path.suffix == ".gz":
@@ -79,12 +75,8 @@ class JsonlArchive(Source):
             return Problem("A006", _first_error(exc), self.path, lineno)
 
 
-class TextFile(Source):
+class TextFile(FileSource):
     """One article per file; the first non-empty line is its title."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = str(path)
 
     def read(self) -> Iterator[Item]:
         try:

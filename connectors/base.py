@@ -11,6 +11,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 from borderwatch.errors import Problem
 from borderwatch.models import Article
@@ -26,6 +27,14 @@ class Source(ABC):
     @abstractmethod
     def read(self) -> Iterator[Item]:
         """Yield articles and, in place, problems with the input that was skipped."""
+
+
+class FileSource(Source):
+    """A source backed by one file, named by its path in every problem it reports."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
 
 
 class _TextOnly(HTMLParser):

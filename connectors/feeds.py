@@ -8,14 +8,13 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import feedparser
 
 from borderwatch.errors import Problem
 from borderwatch.models import Article
-from connectors.base import Item, Source, html_to_text
+from connectors.base import FileSource, Item, Source, html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +69,8 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
         )
 
 
-class FeedFile(Source):
+class FeedFile(FileSource):
     """A saved RSS/Atom document (an archive snapshot)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = str(path)
 
     def read(self) -> Iterator[Item]:
         try:

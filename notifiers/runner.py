@@ -30,13 +30,11 @@ class EndTracker:
     source_partitions: int
     alert_partitions: int
     seen: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    articles: dict[int, int] = field(default_factory=dict)
 
     def add(self, alert_partition: int, marker: Marker) -> None:
         if marker.run_id != self.run_id:
             return
         self.seen[alert_partition].add(marker.source_partition)
-        self.articles[marker.source_partition] = marker.count
 
     @property
     def done(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -180,13 +180,6 @@ class RuleSet:
     rules: tuple[Rule, ...]
     files: tuple[Path, ...]
     version: str
-    origin: dict[str, Path] = field(default_factory=dict)
-
-    def by_id(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
 
     @property
     def categories(self) -> list[str]:
@@ -225,7 +218,6 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
     if not files:
         raise RuleError(Problem("R007", "no rule files (*.yaml) found"))
     rules: list[Rule] = []
-    origin: dict[str, Path] = {}
     first_seen: dict[str, tuple[Path, int | None]] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -256,8 +248,7 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
                 )
                 continue
             first_seen[rule.id] = (path, line)
-            origin[rule.id] = path
             rules.append(rule)
     if problems:
         raise RuleError(problems)
-    return RuleSet(tuple(rules), tuple(files), digest.hexdigest()[:12], origin)
+    return RuleSet(tuple(rules), tuple(files), digest.hexdigest()[:12])

@@ -6,16 +6,12 @@ import pytest
 from pydantic import ValidationError
 
 from borderwatch.models import (
-    Alert,
     Article,
-    ArticleRef,
-    Evidence,
-    Facts,
     Marker,
-    Severity,
     parse_alert_message,
     parse_article_message,
 )
+from tests.factories import make_alert
 
 
 def test_article_round_trips_through_the_wire_format() -> None:
@@ -46,18 +42,7 @@ def test_unknown_fields_and_types_are_rejected() -> None:
 def test_marker_and_alert_parse_by_type() -> None:
     m = Marker(run_id="r", source_partition=2, count=5)
     assert parse_article_message(m.to_bytes()) == m
-    alert = Alert(
-        alert_id="a",
-        group="g",
-        category="border_closure",
-        rule_id="R",
-        rule_title="t",
-        severity=Severity.high,
-        article=ArticleRef(id="x"),
-        evidence=Evidence(sentence="s"),
-        facts=Facts(countries=["TUR"]),
-        rules_version="v",
-    )
+    alert = make_alert()
     assert parse_alert_message(alert.to_bytes()) == alert
     assert parse_alert_message(m.to_bytes()) == m
 

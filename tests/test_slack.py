@@ -6,34 +6,12 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 
-from borderwatch.models import Alert, ArticleRef, Casualty, Evidence, Facts, Severity, Span
 from notifiers.slack import SlackNotifier
 from notifiers.slackfmt import blocks, escape, evidence_mrkdwn, fallback_text
+from tests.factories import make_alert
 from tests.fakeslack import FakeSlack
 
 TOKEN = SecretStr("xoxb-test-secret-token")
-
-
-def make_alert(title: str = "Guards fire on migrants", sentence: str | None = None) -> Alert:
-    sentence = sentence or "Border guards opened fire on migrants."
-    return Alert(
-        alert_id="a1",
-        group="border_shooting:GRC-TUR",
-        category="border_shooting",
-        rule_id="BW-SHOOT-001",
-        rule_title="t",
-        severity=Severity.critical,
-        article=ArticleRef(id="x", url="https://example.org/x", title=title, source="Wire"),
-        evidence=Evidence(
-            sentence=sentence,
-            spans=[Span(start=14, end=25, text=sentence[14:25], label="PHRASE")],
-        ),
-        facts=Facts(
-            countries=["TUR", "GRC"],
-            casualties=[Casualty(count=2, who="migrant", outcome="killed")],
-        ),
-        rules_version="abc",
-    )
 
 
 @pytest.mark.parametrize(
