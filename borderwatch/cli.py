@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +18,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from borderwatch.errors import BorderwatchError, Problem
+from borderwatch.models import Article
 from borderwatch.settings import Settings, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -202,22 +203,126 @@ def evaluate(
         json_out.write_text(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
 
 
-@rules_app.command("check")
-def rules_check(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Rule files or directories.")] = None,
-) -> None:
-    """Validate rule files: every problem at once, as path:line:col: [Rnnn] message."""
-    from streams.match import compile_rules
-    from streams.nlp import load_nlp
-    from streams.rules import load_rules
+RulePaths = Annotated[
+    list[Path] | None, typer.Argument(help="Rule files or directories (default: rules_dir).")
+]
 
-    settings = _settings()
+
+def _rules_dir(paths: list[Path], settings: Settings) -> Path:
+    """The directory whose gazetteers go with these rule files."""
+    if not paths:
+        return settings.rules_dir
+    first = paths[0]
+    return first if first.is_dir() else first.parent
+
+
+def _checked_detector(paths: list[Path] | None, settings: Settings, examples: bool) -> Any:
+    from streams.detect import Detector
+    from streams.examples import build_checked
+    from streams.nlp import load_nlp
+    from streams.ruleset import load_rules
+
+    given = paths or [settings.rules_dir]
+    nlp = load_nlp(settings.spacy_model)
+    if examples:
+        return build_checked(nlp, given, _rules_dir(given, settings), settings.max_text_chars)
+    return Detector.build(nlp, load_rules(given), _rules_dir(given, settings))
+
+
+@rules_app.command("check")
+def rules_check(paths: RulePaths = None) -> None:
+    """Validate rules, lists and examples: every problem at once, as path:line:col: [Rnnn]."""
     try:
-        ruleset = load_rules(paths or [settings.rules_dir])
-        compile_rules(ruleset, load_nlp(settings.spacy_model))
+        detector = _checked_detector(paths, _settings(), examples=True)
     except BorderwatchError as exc:
         raise _fail(exc) from exc
+    ruleset = detector.rules
     out.print(f"{len(ruleset.rules)} rules in {len(ruleset.files)} files: OK ({ruleset.version})")
+
+
+@rules_app.command("test")
+def rules_test(paths: RulePaths = None) -> None:
+    """Run every rule's examples and print pass/fail per rule (exit 1 if any fails)."""
+    from streams.examples import run_examples
+
+    try:
+        detector = _checked_detector(paths, _settings(), examples=False)
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    results = run_examples(detector)
+    table = Table(title=f"rule examples (rules {detector.rules.version})")
+    for col in ("rule", "passed", "failed", ""):
+        table.add_column(col, justify="right" if col in ("passed", "failed") else "left")
+    failed_any = False
+    for rule in detector.rules.rules:
+        mine = [r for r in results if r.rule_id == rule.id]
+        bad = [r for r in mine if not r.ok]
+        failed_any |= bool(bad)
+        status = "[red]FAIL[/]" if bad else "[green]pass[/]"
+        table.add_row(rule.id, str(len(mine) - len(bad)), str(len(bad)), status)
+    out.print(table)
+    for res in results:
+        if not res.ok:
+            err.print(
+                f"FAIL {res.rule_id} {res.kind}[{res.index}]: {res.detail}: {res.text!r}",
+                markup=False, highlight=False, soft_wrap=True,
+            )  # fmt: skip
+    if failed_any:
+        raise typer.Exit(code=1)
+
+
+@rules_app.command("explain")
+def rules_explain(
+    rule_id: Annotated[str, typer.Argument(help="The rule to explain, e.g. BW-OPEN-001.")],
+    text: Annotated[str | None, typer.Option("--text", "-t", help="Text to test.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Text file (first line: title).")
+    ] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Rules directory.")] = None,
+) -> None:
+    """Show each condition's result, what was dropped and why, and the evidence."""
+    from streams.explain import render, trace
+
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give exactly one of --text or --file")
+    try:
+        if file is not None:
+            title, _, body = file.read_text(encoding="utf-8").partition("\n")
+            article = Article(id="explain", title=title.strip(), text=body.strip() or title)
+        else:
+            article = Article(id="explain", text=text or "")
+        detector = _checked_detector([rules] if rules else None, _settings(), examples=False)
+        result, sents = trace(detector, rule_id, article)
+    except OSError as exc:
+        raise _fail(BorderwatchError(Problem("R012", f"cannot read: {exc.strerror}", file))) from exc
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    for line in render(result, sents, detector.rules.version):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@rules_app.command("schema")
+def rules_schema(
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write it.")] = Path(
+        "rules/schema.json"
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Only compare; exit 1 when the file is stale.")
+    ] = False,
+) -> None:
+    """Write the JSON Schema of rule files (generated from the rule models) for editors."""
+    from streams.rules import schema_text
+
+    text = schema_text()
+    current = out_path.read_text(encoding="utf-8") if out_path.is_file() else None
+    if check:
+        if current != text:
+            err.print(f"{out_path} is stale: run `borderwatch rules schema`")
+            raise typer.Exit(code=1)
+        out.print(f"{out_path} is up to date")
+        return
+    out_path.write_text(text, encoding="utf-8")
+    out.print(f"wrote {out_path}")
 
 
 @app.command()

@@ -56,6 +56,9 @@ class Article(_Wire):
     title: str = ""
     text: str
     source: str | None = None
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code when the source declares one ('en')."
+    )
     published: datetime | None = None
     fetched: datetime = Field(default_factory=utcnow)
     run_id: str | None = Field(
@@ -120,6 +123,22 @@ class Span(_Wire):
 class Evidence(_Wire):
     sentence: str
     spans: list[Span] = Field(default_factory=list)
+
+
+# The vocabulary of casualty facts; rules test against it, so it is closed and documented.
+WHO_VALUES = (
+    "soldier",
+    "border_guard",
+    "police",
+    "security_personnel",
+    "civilian",
+    "migrant",
+    "refugee",
+    "asylum_seeker",
+    "child",
+    "people",
+)
+OUTCOME_VALUES = ("killed", "wounded", "injured", "shot", "drowned", "missing")
 
 
 class Casualty(_Wire):

@@ -33,7 +33,7 @@ from notifiers.console import ConsoleNotifier
 from notifiers.jsonl import JsonlNotifier
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
 from notifiers.slack import SlackNotifier
-from streams.rules import load_rules
+from streams.ruleset import load_rules
 
 log = logging.getLogger(__name__)
 

@@ -38,10 +38,18 @@ def _entry_text(entry: Any) -> str:
     return html_to_text(str(entry.get("summary") or entry.get("description") or ""))
 
 
+def _language(tag: object) -> str | None:
+    """'en-US' -> 'en': rules filter on the primary language subtag."""
+    if not isinstance(tag, str) or not tag.strip():
+        return None
+    return tag.strip().split("-")[0].split("_")[0].lower()[:8] or None
+
+
 def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
     """Yield every entry that can be read; a malformed feed yields what parsed plus a problem."""
     parsed = feedparser.parse(data)
     feed_title = str(parsed.feed.get("title") or origin)
+    language = _language(parsed.feed.get("language"))
     if parsed.bozo and not parsed.entries:
         yield Problem("F001", f"not a readable feed: {parsed.get('bozo_exception')}", origin)
         return
@@ -65,6 +73,7 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
             title=title,
             text=text or title,
             source=feed_title,
+            language=_language(entry.get("language")) or language,
             published=_when(entry, "published_parsed", "updated_parsed"),
         )
 

@@ -11,18 +11,22 @@ from spacy.tokens import Doc
 
 from borderwatch.models import Alert, Article, ArticleRef, Facts, stable_id
 from borderwatch.settings import Settings
-from streams.facts import Gazetteer, extract_facts
-from streams.match import CompiledRules, Hit, compile_rules, match
+from streams.facts import DocFacts, Gazetteer, extract
+from streams.match import CompiledRules, Context, Hit, compile_rules, match
 from streams.nlp import load_nlp
-from streams.rules import RuleSet, load_rules
+from streams.ruleset import GAZETTEERS_DIR, RuleSet, load_rules
 
 
 @dataclass(frozen=True)
 class Analysis:
     article: Article
     doc: Doc
-    facts: Facts
+    doc_facts: DocFacts
     hits: list[Hit]
+
+    @property
+    def facts(self) -> Facts:
+        return self.doc_facts.facts
 
 
 def alert_group(category: str, facts: Facts, article: Article) -> str:
@@ -86,7 +90,7 @@ class Detector:
         return cls(
             nlp=nlp,
             compiled=compile_rules(ruleset, nlp),
-            gazetteer=Gazetteer.load(rules_dir / "gazetteers"),
+            gazetteer=Gazetteer.load(rules_dir / GAZETTEERS_DIR),
             max_chars=max_chars,
         )
 
@@ -94,8 +98,19 @@ class Detector:
     def rules(self) -> RuleSet:
         return self.compiled.ruleset
 
+    def context(self, article: Article, doc: Doc) -> Context:
+        return Context(
+            doc=doc,
+            facts=extract(doc, self.gazetteer),
+            gazetteer=self.gazetteer,
+            source=article.source,
+            language=article.language,
+            published_year=article.published.year if article.published else None,
+        )
+
     def _analyse(self, article: Article, doc: Doc) -> Analysis:
-        return Analysis(article, doc, extract_facts(doc, self.gazetteer), match(self.compiled, doc))
+        ctx = self.context(article, doc)
+        return Analysis(article, doc, ctx.facts, match(self.compiled, ctx))
 
     def analyse(self, article: Article) -> Analysis:
         return self._analyse(article, self.nlp(article.body[: self.max_chars]))

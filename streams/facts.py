@@ -98,17 +98,6 @@ def _pycountry_alpha3(name: str) -> str | None:
         return None
 
 
-def countries(ents: list[Span], gazetteer: Gazetteer) -> list[str]:
-    """Countries in order of first mention; the first named is usually the actor."""
-    seen: dict[str, None] = {}
-    for ent in ents:
-        if ent.label_ in COUNTRY_LABELS:
-            code = gazetteer.country(ent.text)
-            if code:
-                seen.setdefault(code, None)
-    return list(seen)
-
-
 def _number(token: Token) -> tuple[int, bool] | None:
     text = token.text.lower().replace(",", "")
     if text.isdigit():
@@ -132,8 +121,9 @@ def _victim_nouns(verb: Token) -> list[Token]:
     return nouns
 
 
-def casualties(doc: Doc) -> list[Casualty]:
-    found: dict[tuple[int, str | None, str], Casualty] = {}
+def casualty_records(doc: Doc) -> list[tuple[Casualty, Span]]:
+    """Casualty facts, each with the words it was read from (the rules test them in place)."""
+    found: dict[tuple[int, str | None, str], tuple[Casualty, Span]] = {}
     for token in doc:
         outcome = OUTCOMES.get(token.lemma_.lower())
         if outcome is None or token.pos_ not in ("VERB", "AUX"):
@@ -152,24 +142,52 @@ def casualties(doc: Doc) -> list[Casualty]:
             who = WHO.get(noun.lemma_.lower())
             key = (count[0], who, outcome)
             if key not in found:
-                found[key] = Casualty(
-                    count=count[0],
-                    lower_bound=count[1],
-                    who=who,
-                    outcome=outcome,
-                    sentence=token.sent.text.strip(),
+                words = [token, noun, *noun.lefts]
+                span = doc[min(t.i for t in words) : max(t.i for t in words) + 1]
+                found[key] = (
+                    Casualty(
+                        count=count[0],
+                        lower_bound=count[1],
+                        who=who,
+                        outcome=outcome,
+                        sentence=token.sent.text.strip(),
+                    ),
+                    span,
                 )
     return list(found.values())
 
 
-def extract_facts(doc: Doc, gazetteer: Gazetteer) -> Facts:
-    ents = list(doc.ents)
+def country_mentions(doc: Doc, gazetteer: Gazetteer) -> list[tuple[str, Span]]:
+    return [
+        (code, ent)
+        for ent in doc.ents
+        if ent.label_ in COUNTRY_LABELS and (code := gazetteer.country(ent.text))
+    ]
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    """The facts of one document, and where in it each was found."""
+
+    facts: Facts
+    casualties: list[tuple[Casualty, Span]]
+    countries: list[tuple[str, Span]]
+
+
+def extract(doc: Doc, gazetteer: Gazetteer) -> DocFacts:
     places: dict[str, None] = {}
-    for ent in ents:
+    for ent in doc.ents:
         if ent.label_ in PLACE_LABELS:
             places.setdefault(ent.text.strip(), None)
-    return Facts(
-        countries=countries(ents, gazetteer),
+    mentions = country_mentions(doc, gazetteer)
+    records = casualty_records(doc)
+    facts = Facts(
+        countries=list(dict.fromkeys(code for code, _ in mentions)),
         places=list(places)[:20],
-        casualties=casualties(doc),
+        casualties=[c for c, _ in records],
     )
+    return DocFacts(facts, records, mentions)
+
+
+def extract_facts(doc: Doc, gazetteer: Gazetteer) -> Facts:
+    return extract(doc, gazetteer).facts

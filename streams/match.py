@@ -2,14 +2,16 @@
 
 Phrases become ``Matcher`` patterns over lemmas (so "opened", "opens" and "open" are one
 word to a rule author), never regexes over raw text: a rule then cannot match half a word.
+Every rule is evaluated into a ``RuleTrace`` that records what each condition found and why
+a match was dropped; matching, ``rules explain`` and the examples runner all read the same one.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from typing import Any
 
 from spacy.language import Language
@@ -18,10 +20,14 @@ from spacy.tokens import Doc, Span
 
 from borderwatch.models import Evidence
 from borderwatch.models import Span as EvidenceSpan
-from streams.rules import GAP, Condition, Rule, RuleSet, Scope
+from streams.factexpr import FactTest, parse_fact
+from streams.facts import COUNTRY_LABELS, DocFacts, Gazetteer
+from streams.modality import ModalityJudge, reference_year
+from streams.rules import GAP, Condition, Rule, Scope
+from streams.ruleset import RuleSet
 
 MAX_GAP = 5
-BLOCKS = ("all", "any", "none")
+EVIDENCE_JOIN = " … "
 
 
 def _variants(*words: str) -> list[str]:
@@ -69,129 +75,270 @@ def phrase_pattern(phrase: str, nlp: Language) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Hit:
-    """A rule satisfied by one sentence (or the whole article, for article scope)."""
+    """A rule satisfied by one sentence (or a window, or the article) of an article."""
 
     rule: Rule
     evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a rule may test about one article."""
+
+    doc: Doc
+    facts: DocFacts
+    gazetteer: Gazetteer
+    source: str | None = None
+    language: str | None = None
+    published_year: int | None = None
 
 
 @dataclass
 class CompiledRules:
     ruleset: RuleSet
     matcher: Matcher
-    keys: dict[tuple[int, str, int], str] = field(default_factory=dict)
+    fact_tests: dict[tuple[int, str, int], list[FactTest]] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
         return self.ruleset.version
 
 
-def _cond_key(rule_index: int, block: str, cond_index: int) -> str:
+def cond_key(rule_index: int, block: str, cond_index: int) -> str:
     return f"r{rule_index}.{block}.{cond_index}"
-
-
-def _blocks(rule: Rule) -> Iterable[tuple[str, list[Condition]]]:
-    return (("all", rule.all_), ("any", rule.any_), ("none", rule.none_))
 
 
 def compile_rules(ruleset: RuleSet, nlp: Language) -> CompiledRules:
     matcher = Matcher(nlp.vocab, validate=True)
     compiled = CompiledRules(ruleset, matcher)
     for r, rule in enumerate(ruleset.rules):
-        for block, conditions in _blocks(rule):
+        for block, conditions in rule.blocks:
             for c, cond in enumerate(conditions):
-                if cond.phrase is None:
-                    continue
-                key = _cond_key(r, block, c)
-                compiled.keys[(r, block, c)] = key
-                matcher.add(key, [phrase_pattern(p, nlp) for p in cond.phrase])
+                if cond.phrase is not None:
+                    matcher.add(cond_key(r, block, c), [phrase_pattern(p, nlp) for p in cond.phrase])
+                elif cond.fact is not None:
+                    compiled.fact_tests[(r, block, c)] = [parse_fact(e) for e in cond.fact]
     return compiled
 
 
 @dataclass
-class _SentenceView:
-    """What matched inside one scope (a sentence, or the whole article)."""
+class CondTrace:
+    """What one condition found in the article, before and after the modality filter."""
 
-    span: Span
-    phrase_hits: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
-    ents: list[Span] = field(default_factory=list)
-
-    def holds(self, key: str | None, cond: Condition) -> list[Span]:
-        if cond.entity is not None:
-            return [e for e in self.ents if e.label_ in cond.entity]
-        return self.phrase_hits.get(key or "", [])
+    block: str
+    index: int
+    condition: Condition
+    found: list[Span] = field(default_factory=list)
+    dropped: list[tuple[Span, str]] = field(default_factory=list)
 
 
-def _views(doc: Doc, scope: Scope, matches: list[tuple[int, int, int]]) -> list[_SentenceView]:
-    if scope is Scope.article:
-        views = [_SentenceView(doc[:])]
-        index = {0: views[0]}
-        sent_of = dict.fromkeys(range(len(doc)), 0)
-    else:
-        views = [_SentenceView(s) for s in doc.sents]
-        index = {i: v for i, v in enumerate(views)}
-        sent_of = {t.i: i for i, v in enumerate(views) for t in v.span}
-    for match_id, start, end in matches:
-        view = index[sent_of[start]]
-        view.phrase_hits[doc.vocab.strings[match_id]].append(doc[start:end])
-    for ent in doc.ents:
-        index[sent_of[ent.start]].ents.append(ent)
-    return views
+@dataclass
+class RuleTrace:
+    rule: Rule
+    conditions: list[CondTrace]
+    filtered: str | None = None  # why the rule did not apply to this article at all
+    hit: Hit | None = None
+    units_tried: int = 0
 
 
-def _evidence(view: _SentenceView, spans: list[Span]) -> Evidence:
-    base = view.span.start_char
-    text = view.span.text
-    seen: set[tuple[int, int]] = set()
+class Matches:
+    """Matcher output for one document, by condition key."""
+
+    def __init__(self, compiled: CompiledRules, doc: Doc) -> None:
+        self.by_key: dict[str, list[Span]] = {}
+        for match_id, start, end in compiled.matcher(doc):
+            self.by_key.setdefault(doc.vocab.strings[match_id], []).append(doc[start:end])
+
+
+def _filtered(rule: Rule, ctx: Context) -> str | None:
+    if rule.languages and (ctx.language or "en") not in rule.languages:
+        return f"language {ctx.language or 'en'!r} not in {rule.languages}"
+    source = ctx.source or ""
+    if rule.sources and not any(fnmatch(source, g) for g in rule.sources):
+        return f"source {source!r} matches none of {rule.sources}"
+    if any(fnmatch(source, g) for g in rule.exclude_sources):
+        return f"source {source!r} is excluded"
+    return None
+
+
+def _fact_spans(tests: list[FactTest], ctx: Context, gazetteer: Gazetteer) -> list[Span]:
+    if tests[0].record == "casualty":
+        return [
+            span
+            for casualty, span in ctx.facts.casualties
+            if all(t.holds(getattr(casualty, t.field)) for t in tests)
+        ]
+    return [span for code, span in ctx.facts.countries if all(t.holds(code) for t in tests)]
+
+
+def _entity_spans(cond: Condition, ctx: Context) -> list[Span]:
+    labels = set(cond.entity or ())
+    wanted = {v.casefold() for v in cond.in_} if cond.in_ is not None else None
+    out = []
+    for ent in ctx.doc.ents:
+        if ent.label_ not in labels:
+            continue
+        if wanted is not None:
+            if ent.ent_id_:
+                value = ent.ent_id_
+            elif ent.label_ in COUNTRY_LABELS:
+                value = ctx.gazetteer.country(ent.text) or ent.text
+            else:
+                value = ent.text
+            if value.casefold() not in wanted:
+                continue
+        out.append(ent)
+    return out
+
+
+def _condition_spans(
+    compiled: CompiledRules, r: int, block: str, c: int, cond: Condition, ctx: Context,
+    matches: Matches,
+) -> list[Span]:  # fmt: skip
+    if cond.phrase is not None:
+        return matches.by_key.get(cond_key(r, block, c), [])
+    if cond.entity is not None:
+        return _entity_spans(cond, ctx)
+    return _fact_spans(compiled.fact_tests[(r, block, c)], ctx, ctx.gazetteer)
+
+
+class Sentences:
+    def __init__(self, doc: Doc) -> None:
+        self.spans = list(doc.sents)
+        self.index = [0] * len(doc)
+        for i, sent in enumerate(self.spans):
+            for t in range(sent.start, sent.end):
+                self.index[t] = i
+
+    def of(self, span: Span) -> int:
+        return self.index[span.start]
+
+
+def _evidence(sents: Sentences, chosen: Sequence[int], spans: Iterable[Span]) -> Evidence:
+    """The sentences that satisfied the rule, with the matched words as offsets into them."""
+    parts: list[str] = []
+    offsets: dict[int, tuple[int, int]] = {}  # sentence -> (offset in evidence, lstrip)
+    pos = 0
+    for i in sorted(set(chosen)):
+        raw = sents.spans[i].text
+        text = raw.strip()
+        if parts:
+            pos += len(EVIDENCE_JOIN)
+        offsets[i] = (pos, len(raw) - len(raw.lstrip()))
+        parts.append(text)
+        pos += len(text)
+    seen: list[tuple[int, int]] = []
     out: list[EvidenceSpan] = []
-    for span, label in sorted(
-        ((s, s.label_ or "PHRASE") for s in spans), key=lambda x: (x[0].start_char, -len(x[0]))
-    ):
-        start, end = span.start_char - base, span.end_char - base
+    for span in sorted(spans, key=lambda s: (s.start_char, -len(s))):
+        i = sents.of(span)
+        if i not in offsets:
+            continue
+        base, lstrip = offsets[i]
+        sent_start = sents.spans[i].start_char + lstrip
+        start = base + span.start_char - sent_start
+        end = base + min(span.end_char, sents.spans[i].end_char) - sent_start
         if any(a <= start and end <= b for a, b in seen):
             continue
-        seen.add((start, end))
-        out.append(EvidenceSpan(start=start, end=end, text=span.text, label=label))
-    lstrip = len(text) - len(text.lstrip())
-    if lstrip:
-        out = [s.model_copy(update={"start": s.start - lstrip, "end": s.end - lstrip}) for s in out]
-    return Evidence(sentence=text.strip(), spans=out)
+        seen.append((start, end))
+        out.append(EvidenceSpan(start=start, end=end, text=span.text, label=span.label_ or "PHRASE"))
+    return Evidence(sentence=EVIDENCE_JOIN.join(parts), spans=out)
 
 
-def _satisfied(rule: Rule, r: int, view: _SentenceView, compiled: CompiledRules) -> list[Span]:
-    """The spans that satisfy the rule in this view, or [] when it does not hold."""
-    spans: list[Span] = []
-    for c, cond in enumerate(rule.all_):
-        got = view.holds(compiled.keys.get((r, "all", c)), cond)
-        if not got:
-            return []
-        spans.extend(got)
-    if rule.any_:
-        any_spans = [
-            s
-            for c, cond in enumerate(rule.any_)
-            for s in view.holds(compiled.keys.get((r, "any", c)), cond)
-        ]
-        if not any_spans:
-            return []
-        spans.extend(any_spans)
-    for c, cond in enumerate(rule.none_):
-        if view.holds(compiled.keys.get((r, "none", c)), cond):
-            return []
-    return spans
+def _units(rule: Rule, sents: Sentences, positive: list[Span]) -> list[tuple[int, int]]:
+    """Token ranges in which all conditions must hold together."""
+    doc_len = len(sents.index)
+    if rule.within is not None:
+        starts = sorted({s.start for s in positive})
+        return [(s, min(s + rule.within, doc_len)) for s in starts]
+    if rule.scope is Scope.article:
+        return [(0, doc_len)]
+    used = sorted({sents.of(s) for s in positive})
+    return [(sents.spans[i].start, sents.spans[i].end) for i in used]
 
 
-def match(compiled: CompiledRules, doc: Doc) -> list[Hit]:
-    """Every rule that holds, with the first sentence that satisfies it as evidence."""
-    matches = compiled.matcher(doc)
-    views_by_scope: dict[Scope, list[_SentenceView]] = {}
-    hits: list[Hit] = []
-    for r, rule in enumerate(compiled.ruleset.rules):
-        if rule.scope not in views_by_scope:
-            views_by_scope[rule.scope] = _views(doc, rule.scope, matches)
-        for view in views_by_scope[rule.scope]:
-            spans = _satisfied(rule, r, view, compiled)
-            if spans:
-                hits.append(Hit(rule, _evidence(view, spans)))
-                break
+def trace_rule(compiled: CompiledRules, r: int, ctx: Context, matches: Matches | None = None,
+               sents: Sentences | None = None) -> RuleTrace:  # fmt: skip
+    """Evaluate one rule on one article, keeping every intermediate result."""
+    rule = compiled.ruleset.rules[r]
+    matches = matches or Matches(compiled, ctx.doc)
+    sents = sents or Sentences(ctx.doc)
+    traces = [
+        CondTrace(block, c, cond)
+        for block, conditions in rule.blocks
+        for c, cond in enumerate(conditions)
+    ]
+    result = RuleTrace(rule, traces, filtered=_filtered(rule, ctx))
+    if result.filtered:
+        return result
+    judge = ModalityJudge(
+        compiled.ruleset.cues_for(rule), reference_year(ctx.doc, ctx.published_year)
+    )
+    accepted = set(rule.accept)
+    for t in traces:
+        spans = _condition_spans(compiled, r, t.block, t.index, t.condition, ctx, matches)
+        for span in spans:
+            if t.block != "none" and rule.lead is not None and sents.of(span) > rule.lead:
+                t.dropped.append((span, f"after the lead (sentence {sents.of(span)})"))
+                continue
+            if t.block != "none" and t.condition.entity is None:
+                denied = judge.of(span) - accepted
+                if denied:
+                    t.dropped.append((span, ", ".join(sorted(m.value for m in denied))))
+                    continue
+            t.found.append(span)
+    positive = [s for t in traces if t.block != "none" for s in t.found]
+    for start, end in _units(rule, sents, positive):
+        result.units_tried += 1
+        used = _satisfied(traces, sents, start, end, rule)
+        if used is not None:
+            chosen = [sents.of(s) for s in used]
+            result.hit = Hit(rule, _evidence(sents, chosen, used))
+            break
+    return result
+
+
+def _satisfied(
+    traces: list[CondTrace], sents: Sentences, start: int, end: int, rule: Rule
+) -> list[Span] | None:
+    """The spans that satisfy the rule within tokens [start, end), or None."""
+
+    def inside(span: Span) -> bool:
+        return start <= span.start and span.end <= end
+
+    used: list[Span] = []
+    any_spans: list[Span] = []
+    has_any = False
+    for t in traces:
+        here = [s for s in t.found if inside(s)]
+        if t.block == "all":
+            if not here:
+                return None
+            used.extend(here if rule.scope is not Scope.article else here[:1])
+        elif t.block == "any":
+            has_any = True
+            any_spans.extend(here if rule.scope is not Scope.article else here[:1])
+    if has_any and not any_spans:
+        return None
+    used.extend(any_spans)
+    # "none" is judged over whole sentences, so a window cannot slip between its words.
+    touched = {sents.of(s) for s in used}
+    lo = min(sents.spans[i].start for i in touched)
+    hi = max(sents.spans[i].end for i in touched)
+    if rule.scope is Scope.article:
+        lo, hi = start, end
+    for t in traces:
+        if t.block == "none" and any(lo <= s.start and s.end <= hi for s in t.found):
+            return None
+    return used
+
+
+def match(compiled: CompiledRules, ctx: Context) -> list[Hit]:
+    """Every rule that holds, with the first sentence (or window) that satisfies it."""
+    matches = Matches(compiled, ctx.doc)
+    sents = Sentences(ctx.doc)
+    hits = []
+    for r in range(len(compiled.ruleset.rules)):
+        trace = trace_rule(compiled, r, ctx, matches, sents)
+        if trace.hit is not None:
+            hits.append(trace.hit)
     return hits

@@ -13,7 +13,7 @@ from borderwatch.broker import EmbeddedBroker
 from borderwatch.settings import Settings
 from streams.detect import Detector
 from streams.nlp import load_nlp
-from streams.rules import load_rules
+from streams.ruleset import load_rules
 from tests.fakeslack import FakeSlack, start_fake_slack
 
 ROOT = Path(__file__).resolve().parent.parent

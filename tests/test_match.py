@@ -7,7 +7,7 @@ from spacy.language import Language
 
 from borderwatch.models import Article
 from streams.detect import Detector
-from streams.rules import load_rules
+from streams.ruleset import load_rules
 from tests.conftest import RULES
 
 SHIPPED = load_rules([RULES])

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from borderwatch.errors import RuleError
-from streams.rules import CATEGORIES, load_rules
+from streams.rules import CATEGORIES
+from streams.ruleset import load_rules
 from tests.conftest import RULES
 
 GOOD = """\
