@@ -294,7 +294,8 @@ def rules_explain(
         detector = _checked_detector([rules] if rules else None, _settings(), examples=False)
         result, sents = trace(detector, rule_id, article)
     except OSError as exc:
-        raise _fail(BorderwatchError(Problem("R012", f"cannot read: {exc.strerror}", file))) from exc
+        problem = Problem("R012", f"cannot read: {exc.strerror}", file)
+        raise _fail(BorderwatchError(problem)) from exc
     except BorderwatchError as exc:
         raise _fail(exc) from exc
     for line in render(result, sents, detector.rules.version):

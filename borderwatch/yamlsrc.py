@@ -61,6 +61,9 @@ def load_located(path: Path, text: str | None = None) -> LocatedYaml:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         msg = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.context_mark is not None and exc.context_mark is not mark:
+            ctx = exc.context_mark
+            msg += f" ({exc.context} at line {ctx.line + 1}, column {ctx.column + 1})"
         result.problems.append(Problem("R001", msg, path, line, col))
         result.data = None
     except yaml.YAMLError as exc:

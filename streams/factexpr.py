@@ -69,10 +69,9 @@ class FactTest:
     def holds(self, actual: Any) -> bool:
         if actual is None:
             return self.op in ("!=", "not in")
-        if self.op == "in":
-            return actual in self.value
-        if self.op == "not in":
-            return actual not in self.value
+        if self.op in ("in", "not in"):
+            values = self.value if isinstance(self.value, tuple) else (self.value,)
+            return (actual in values) is (self.op == "in")
         return _COMPARE[self.op](actual, self.value)
 
     def with_values(self, values: Sequence[str]) -> FactTest:
@@ -94,9 +93,7 @@ def parse_fact(expr: str) -> FactTest:
     """Parse and type-check one expression; ``ValueError`` names what is wrong."""
     m = _EXPR.match(expr)
     if not m:
-        raise ValueError(
-            f"fact {expr!r} is not 'path op value' (ops: >= <= > < == != in, not in)"
-        )
+        raise ValueError(f"fact {expr!r} is not 'path op value' (ops: >= <= > < == != in, not in)")
     path, op, raw = m["path"], " ".join(m["op"].split()), m["value"]
     spec = FIELDS.get(path)
     if spec is None:

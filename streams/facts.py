@@ -135,8 +135,13 @@ def casualty_records(doc: Doc) -> list[tuple[Casualty, Span]]:
                     count = _number(child)
                     if count:
                         break
-            if count is None and noun.like_num:
+            if count is None and (noun.like_num or noun.lower_ in NUMBER_WORDS):
                 count = _number(noun)
+                # "15 of them", "hundreds of migrants": the victims follow "of".
+                noun = next(
+                    (g for p in noun.children if p.dep_ == "prep" and p.lower_ == "of"
+                     for g in p.children if g.dep_ == "pobj"), noun,
+                )  # fmt: skip
             if count is None:
                 continue
             who = WHO.get(noun.lemma_.lower())

@@ -115,7 +115,8 @@ def compile_rules(ruleset: RuleSet, nlp: Language) -> CompiledRules:
         for block, conditions in rule.blocks:
             for c, cond in enumerate(conditions):
                 if cond.phrase is not None:
-                    matcher.add(cond_key(r, block, c), [phrase_pattern(p, nlp) for p in cond.phrase])
+                    patterns = [phrase_pattern(p, nlp) for p in cond.phrase]
+                    matcher.add(cond_key(r, block, c), patterns)
                 elif cond.fact is not None:
                     compiled.fact_tests[(r, block, c)] = [parse_fact(e) for e in cond.fact]
     return compiled
@@ -146,6 +147,8 @@ class Matches:
 
     def __init__(self, compiled: CompiledRules, doc: Doc) -> None:
         self.by_key: dict[str, list[Span]] = {}
+        if not len(compiled.matcher):  # a rule set of entity and fact conditions only
+            return
         for match_id, start, end in compiled.matcher(doc):
             self.by_key.setdefault(doc.vocab.strings[match_id], []).append(doc[start:end])
 
@@ -240,7 +243,8 @@ def _evidence(sents: Sentences, chosen: Sequence[int], spans: Iterable[Span]) ->
         if any(a <= start and end <= b for a, b in seen):
             continue
         seen.append((start, end))
-        out.append(EvidenceSpan(start=start, end=end, text=span.text, label=span.label_ or "PHRASE"))
+        label = span.label_ or "PHRASE"
+        out.append(EvidenceSpan(start=start, end=end, text=span.text, label=label))
     return Evidence(sentence=EVIDENCE_JOIN.join(parts), spans=out)
 
 
@@ -274,14 +278,23 @@ def trace_rule(compiled: CompiledRules, r: int, ctx: Context, matches: Matches |
         compiled.ruleset.cues_for(rule), reference_year(ctx.doc, ctx.published_year)
     )
     accepted = set(rule.accept)
-    for t in traces:
-        spans = _condition_spans(compiled, r, t.block, t.index, t.condition, ctx, matches)
+    candidates = [
+        _condition_spans(compiled, r, t.block, t.index, t.condition, ctx, matches) for t in traces
+    ]
+    matched = {
+        i
+        for t, spans in zip(traces, candidates, strict=True)
+        if t.block != "none" and t.condition.phrase is not None
+        for span in spans
+        for i in range(span.start, span.end)
+    }
+    for t, spans in zip(traces, candidates, strict=True):
         for span in spans:
             if t.block != "none" and rule.lead is not None and sents.of(span) > rule.lead:
                 t.dropped.append((span, f"after the lead (sentence {sents.of(span)})"))
                 continue
             if t.block != "none" and t.condition.entity is None:
-                denied = judge.of(span) - accepted
+                denied = judge.of(span, matched) - accepted
                 if denied:
                     t.dropped.append((span, ", ".join(sorted(m.value for m in denied))))
                     continue
@@ -320,12 +333,8 @@ def _satisfied(
     if has_any and not any_spans:
         return None
     used.extend(any_spans)
-    # "none" is judged over whole sentences, so a window cannot slip between its words.
-    touched = {sents.of(s) for s in used}
-    lo = min(sents.spans[i].start for i in touched)
-    hi = max(sents.spans[i].end for i in touched)
-    if rule.scope is Scope.article:
-        lo, hi = start, end
+    # "none" is judged over the unit: the sentence, the window or the article.
+    lo, hi = start, end
     for t in traces:
         if t.block == "none" and any(lo <= s.start and s.end <= hi for s in t.found):
             return None

@@ -9,7 +9,7 @@ ancestors), with cue words from shared, editable lists (``rules/lists/cues.yaml`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -18,6 +18,7 @@ from streams.rules import CueKind, Modality
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _VERBS = frozenset({"VERB", "AUX"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 MAX_CLIMB = 6
 
 Cues = Mapping[CueKind, frozenset[str]]
@@ -42,7 +43,7 @@ def governing_verb(span: Span) -> Token:
 
 
 def _ancestors(token: Token) -> list[Token]:
-    out = []
+    out: list[Token] = []
     while token.head is not token and len(out) < MAX_CLIMB:
         token = token.head
         out.append(token)
@@ -75,10 +76,10 @@ class ModalityJudge:
     def _has(self, kind: CueKind, word: str) -> bool:
         return word.lower() in self.cues.get(kind, frozenset())
 
-    def negated(self, verb: Token, span: Span) -> bool:
-        inside = range(span.start, span.end)
+    def negated(self, verb: Token, matched: Container[int]) -> bool:
+        """Negation of the verb, unless the negation is itself matched ("cannot take in")."""
         for child in verb.children:
-            if child.i in inside:
+            if child.i in matched:
                 continue
             if child.dep_ == "neg" or (child.dep_ == "advmod" and
                                        self._has(CueKind.negation, child.lemma_)):  # fmt: skip
@@ -89,15 +90,19 @@ class ModalityJudge:
         ancestors = _ancestors(verb)
         reported = any(self._has(CueKind.reporting, a.lemma_) for a in ancestors)
         for token in (verb, *ancestors):
-            for child in token.children:
+            # "if it spreads, X closes": the condition hangs off the verb as an advcl.
+            clauses = [token, *(c for c in token.children if c.dep_ == "advcl")]
+            for child in (g for clause in clauses for g in clause.children):
                 if child.dep_ == "mark" and self._has(CueKind.conditional, child.lower_):
                     return True
         for child in verb.children:
-            if child.dep_ == "aux" and self._has(CueKind.modal, child.lower_):
-                # "said it would open": reported speech shifts "will" to "would".
-                if not (reported and child.lower_ == "would"):
-                    return True
-        return any(self._has(CueKind.threat, a.lemma_) for a in ancestors)
+            # "said it would open": reported speech shifts "will" to "would".
+            backshifted = reported and child.lower_ == "would"
+            if child.dep_ == "aux" and self._has(CueKind.modal, child.lower_) and not backshifted:
+                return True
+        # "threatened to open", and "pressure mounted for X to open" (the cue is a subject).
+        framing = [*ancestors, *(c for a in ancestors for c in a.children if c.dep_ in _SUBJECTS)]
+        return any(self._has(CueKind.threat, a.lemma_) for a in framing)
 
     def historical(self, verb: Token) -> bool:
         for ent in _clause_dates(verb):
@@ -108,10 +113,11 @@ class ModalityJudge:
                 return True
         return False
 
-    def of(self, span: Span) -> frozenset[Modality]:
+    def of(self, span: Span, matched: Container[int] = ()) -> frozenset[Modality]:
+        """The modalities of a match; ``matched`` are token indices the rule itself matched."""
         verb = governing_verb(span)
         found = set()
-        if self.negated(verb, span):
+        if self.negated(verb, matched):
             found.add(Modality.negated)
         if self.hedged(verb):
             found.add(Modality.hedged)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -303,15 +303,7 @@ class NamedList(_Strict):
 class ListFile(_Strict):
     """A file in ``rules/lists/``: named lists that rules reference as ``@name``."""
 
-    lists: dict[str, NamedList] = Field(min_length=1)
-
-    @field_validator("lists")
-    @classmethod
-    def _names(cls, lists: dict[str, NamedList]) -> dict[str, NamedList]:
-        for name in lists:
-            if not re.match(_LIST_NAME, name):
-                raise ValueError(f"list name {name!r} must be lower_snake_case")
-        return lists
+    lists: dict[Annotated[str, Field(pattern=_LIST_NAME)], NamedList] = Field(min_length=1)
 
 
 SCHEMA_ID = "https://github.com/borderwatch/borderwatch/rules/schema.json"

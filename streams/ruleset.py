@@ -32,6 +32,7 @@ from streams.rules import (
 LISTS_DIR = "lists"
 GAZETTEERS_DIR = "gazetteers"
 CUE_PREFIX = "cue_"
+_UNION_TAGS = frozenset({"str", "MatchExample"})
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,12 @@ def _validation_problems(doc: LocatedYaml, exc: ValidationError) -> list[Problem
             for p in err["loc"]
         )
         # pydantic appends the union member's type name ("str", "MatchExample"); not a key.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper() or p == "str"))
-        where = ".".join(str(p) for p in loc)
+        loc = tuple(p for p in loc if p not in _UNION_TAGS)
         msg = str(err["msg"]).removeprefix("Value error, ")
+        if loc and loc[-1] == "[key]":
+            loc = loc[:-1]
+            msg = f"name {loc[-1]!r} must be lower_snake_case (a-z, 0-9, _)"
+        where = ".".join(str(p) for p in loc)
         keys = {str(p) for p in loc}
         code = "R008" if "fact" in keys else "R005" if keys & {"phrase", "entity"} else "R003"
         if err["type"] == "extra_forbidden":
@@ -233,8 +237,14 @@ class _Expander:
                 test = parse_fact(expr)
                 if isinstance(test.value, tuple) and any(map(is_list_ref, test.value)):
                     values = self(list(test.value), (*at, "fact", e))
+                    if not values:  # the unknown list is already reported
+                        continue
                     expr = str(test.with_values(values))
-                    parse_fact(expr)  # list items must be valid values too
+                    try:
+                        parse_fact(expr)  # list items must be valid values too
+                    except ValueError as exc:
+                        self.problems.append(self.origin.problem("R008", str(exc), *at, "fact", e))
+                        continue
                 exprs.append(expr)
             update["fact"] = exprs
         return cond.model_copy(update=update)
@@ -283,12 +293,7 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
                 )  # fmt: skip
                 continue
             origins[rule.id] = origin
-            try:
-                expanded = _Expander(lists, list_where, origin, loader.problems).rule(rule)
-            except ValueError as exc:
-                loader.problems.append(origin.problem("R008", str(exc)))
-                continue
-            rules.append(expanded)
+            rules.append(_Expander(lists, list_where, origin, loader.problems).rule(rule))
     for directory in sorted({(p if p.is_dir() else p.parent) / GAZETTEERS_DIR for p in given}):
         for path in _yaml_in(directory):
             loader.digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

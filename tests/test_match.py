@@ -1,31 +1,28 @@
 from __future__ import annotations
 
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from spacy.language import Language
 
 from borderwatch.models import Article
 from streams.detect import Detector
+from streams.examples import run_examples
 from streams.ruleset import load_rules
 from tests.conftest import RULES
 
 SHIPPED = load_rules([RULES])
-EXAMPLES = [
-    (rule.id, rule.category, text, expected)
-    for rule in SHIPPED.rules
-    for expected, texts in ((True, rule.examples.match), (False, rule.examples.no_match))
-    for text in texts
-]
 
 
-@pytest.mark.parametrize(("rule_id", "category", "text", "expected"), EXAMPLES)
-def test_rule_examples(
-    detector: Detector, rule_id: str, category: str, text: str, expected: bool
-) -> None:
-    """Each shipped rule's own examples: the rule fires on 'match' texts and not on others."""
-    hits = detector.analyse(Article(id="ex", text=text)).hits
-    assert (rule_id in {h.rule.id for h in hits}) is expected
+@pytest.mark.parametrize("rule_id", [r.id for r in SHIPPED.rules])
+def test_shipped_rule_examples(detector: Detector, rule_id: str) -> None:
+    """Each shipped rule's own examples pass through the examples runner."""
+    results = run_examples(detector, [rule_id])
+    assert results, f"{rule_id} has no examples"
+    assert [r for r in results if not r.ok] == []
 
 
 def _detector(nlp: Language, tmp_path: Path, body: str) -> Detector:
@@ -116,3 +113,336 @@ def test_one_alert_per_category_with_stable_ids(detector: Detector) -> None:
     assert [a.category for a in first] == ["border_opening"]
     assert [a.alert_id for a in first] == [a.alert_id for a in again]
     assert first[0].facts.countries == ["TUR"]
+
+
+def _rule(body: str, **top: str) -> str:
+    head = "".join(f"    {k}: {v}\n" for k, v in top.items())
+    return f"  - id: T\n    title: t\n    category: border_closure\n{head}{body}"
+
+
+CLOSE = "    all:\n      - phrase: [close*]\n      - phrase: [border*]\n"
+PUB_2020 = datetime(2020, 5, 1, tzinfo=UTC)
+
+# (case, rule YAML, article text, article fields, expected to match)
+CONDITION_TABLE: list[tuple[str, str, str, dict[str, Any], bool]] = [
+    (
+        "phrase lemma",
+        _rule("    all:\n      - phrase: [close ... border]\n"),
+        "They closed the northern border.",
+        {},
+        True,
+    ),
+    (
+        "phrase lemma miss",
+        _rule("    all:\n      - phrase: [close ... border]\n"),
+        "They guarded the northern border.",
+        {},
+        False,
+    ),
+    (
+        "phrase prefix",
+        _rule("    all:\n      - phrase: [seal*]\n"),
+        "SEALING of roads began.",
+        {},
+        True,
+    ),
+    (
+        "phrase exact form",
+        _rule("    all:\n      - phrase: [=closer]\n"),
+        "They live close to it.",
+        {},
+        False,
+    ),
+    (
+        "phrase exact form hit",
+        _rule("    all:\n      - phrase: [=closer]\n"),
+        "They moved closer to it.",
+        {},
+        True,
+    ),
+    (
+        "phrase gap bounded",
+        _rule("    all:\n      - phrase: [close ... border]\n"),
+        "They closed one two three four five six the border.",
+        {},
+        False,
+    ),
+    (
+        "entity label",
+        _rule("    all:\n      - phrase: [close*]\n      - entity: [GPE]\n"),
+        "Hungary closed the road.",
+        {},
+        True,
+    ),
+    (
+        "entity label miss",
+        _rule("    all:\n      - phrase: [close*]\n      - entity: [GPE]\n"),
+        "They closed the road.",
+        {},
+        False,
+    ),
+    (
+        "entity value",
+        _rule(
+            "    all:\n      - phrase: [close*]\n      - entity: [GPE, NORP]\n        in: [TUR, SYR]\n"
+        ),
+        "Turkey closed the road.",
+        {},
+        True,
+    ),
+    (
+        "entity demonym value",
+        _rule(
+            "    all:\n      - phrase: [close*]\n      - entity: [GPE, NORP]\n        in: [TUR, SYR]\n"
+        ),
+        "Syrian officials closed the road.",
+        {},
+        True,
+    ),
+    (
+        "entity value miss",
+        _rule(
+            "    all:\n      - phrase: [close*]\n      - entity: [GPE, NORP]\n        in: [TUR, SYR]\n"
+        ),
+        "Greece closed the road.",
+        {},
+        False,
+    ),
+    (
+        "fact count",
+        _rule("    all:\n      - fact: 'casualties.count >= 10'\n"),
+        "At least 33 soldiers were killed in the attack.",
+        {},
+        True,
+    ),
+    (
+        "fact count miss",
+        _rule("    all:\n      - fact: 'casualties.count >= 10'\n"),
+        "Two soldiers were killed in the attack.",
+        {},
+        False,
+    ),
+    (
+        "fact who",
+        _rule(
+            "    all:\n      - fact: ['casualties.who in [soldier, border_guard]', 'casualties.outcome == killed']\n"
+        ),
+        "Two soldiers were killed in the attack.",
+        {},
+        True,
+    ),
+    (
+        "fact who miss",
+        _rule("    all:\n      - fact: 'casualties.who in [soldier, border_guard]'\n"),
+        "Guards killed three migrants at the fence.",
+        {},
+        False,
+    ),
+    (
+        "fact countries",
+        _rule("    all:\n      - phrase: [close*]\n      - fact: 'countries in [GRC]'\n"),
+        "Greece closed the road.",
+        {},
+        True,
+    ),
+    (
+        "fact countries not in",
+        _rule("    all:\n      - phrase: [close*]\n      - fact: 'countries not in [GRC]'\n"),
+        "Greece closed the road.",
+        {},
+        False,
+    ),
+    ("scope sentence", _rule(CLOSE), "They closed it. The border is long.", {}, False),
+    (
+        "scope article",
+        _rule(CLOSE, scope="article"),
+        "They closed it. The border is long.",
+        {},
+        True,
+    ),
+    (
+        "within tokens across sentences",
+        _rule(CLOSE, within="8"),
+        "They closed it. The border is long.",
+        {},
+        True,
+    ),
+    (
+        "within tokens too far",
+        _rule(CLOSE, within="4"),
+        "They closed it today, as planned. The border is long.",
+        {},
+        False,
+    ),
+    (
+        "none block",
+        _rule(CLOSE + "    none:\n      - phrase: [shop*]\n"),
+        "They closed the border shop.",
+        {},
+        False,
+    ),
+    (
+        "lead keeps the headline",
+        _rule(CLOSE, lead="1"),
+        "Quiet day. Chad closed the border.",
+        {"title": "Chad closed the border"},
+        True,
+    ),
+    (
+        "lead drops later sentences",
+        _rule(CLOSE, lead="1"),
+        "Quiet day. Calm night. Chad closed the border.",
+        {"title": "News"},
+        False,
+    ),
+    ("negation", _rule(CLOSE), "Chad did not close the border.", {}, False),
+    (
+        "negation accepted",
+        _rule(CLOSE, accept="[negated]"),
+        "Chad did not close the border.",
+        {},
+        True,
+    ),
+    (
+        "negation inside the phrase",
+        _rule("    all:\n      - phrase: [cannot take in]\n      - phrase: [refugee*]\n"),
+        "Chad cannot take in more refugees.",
+        {},
+        True,
+    ),
+    ("denial", _rule(CLOSE), "The ministry denied that it had closed the border.", {}, False),
+    ("modal", _rule(CLOSE), "Chad could close the border next week.", {}, False),
+    (
+        "reported would is not a hedge",
+        _rule(CLOSE),
+        "Chad said it would close the border on Monday.",
+        {},
+        True,
+    ),
+    ("threat", _rule(CLOSE), "Chad threatened to close the border.", {}, False),
+    (
+        "threat accepted",
+        _rule(CLOSE, accept="[hedged]"),
+        "Chad threatened to close the border.",
+        {},
+        True,
+    ),
+    (
+        "pressure as subject",
+        _rule(CLOSE),
+        "Pressure mounted for Chad to close the border.",
+        {},
+        False,
+    ),
+    ("conditional", _rule(CLOSE), "If fighting spreads, Chad closes the border.", {}, False),
+    (
+        "historical year",
+        _rule(CLOSE),
+        "Chad closed the border in 2015.",
+        {"published": PUB_2020},
+        False,
+    ),
+    (
+        "historical accepted",
+        _rule(CLOSE, accept="[historical]"),
+        "Chad closed the border in 2015.",
+        {"published": PUB_2020},
+        True,
+    ),
+    (
+        "current year is news",
+        _rule(CLOSE),
+        "Chad closed the border in May 2020.",
+        {"published": PUB_2020},
+        True,
+    ),
+    (
+        "cue list overridden per rule",
+        _rule(CLOSE, cues="{threat: [ponder]}"),
+        "Chad threatened to close the border.",
+        {},
+        True,
+    ),
+    (
+        "overridden cue applies",
+        _rule(CLOSE, cues="{threat: [ponder]}"),
+        "Chad pondered closing the border.",
+        {},
+        False,
+    ),
+    (
+        "source filter",
+        _rule(CLOSE, sources="['Reuters*']"),
+        "Chad closed the border.",
+        {"source": "Reuters World"},
+        True,
+    ),
+    (
+        "source filter miss",
+        _rule(CLOSE, sources="['Reuters*']"),
+        "Chad closed the border.",
+        {"source": "Some Blog"},
+        False,
+    ),
+    (
+        "source excluded",
+        _rule(CLOSE, exclude_sources="['*Satire*']"),
+        "Chad closed the border.",
+        {"source": "Daily Satire"},
+        False,
+    ),
+    ("language default en", _rule(CLOSE, languages="[en]"), "Chad closed the border.", {}, True),
+    (
+        "language filter miss",
+        _rule(CLOSE, languages="[fr]"),
+        "Chad closed the border.",
+        {"language": "en"},
+        False,
+    ),
+    (
+        "language filter hit",
+        _rule(CLOSE, languages="[fr]"),
+        "Chad closed the border.",
+        {"language": "fr"},
+        True,
+    ),
+]
+
+CUES = """\
+lists:
+  cue_denial: {items: [deny]}
+  cue_modal: {items: [could, would]}
+  cue_reporting: {items: [say]}
+  cue_threat: {items: [threaten, pressure]}
+  cue_conditional: {items: [if]}
+  cue_historical: {items: [decade]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "rule", "text", "fields", "expected"),
+    CONDITION_TABLE,
+    ids=[row[0] for row in CONDITION_TABLE],
+)
+def test_condition_kinds(
+    nlp: Language, tmp_path: Path, case: str, rule: str, text: str, fields: dict[str, Any],
+    expected: bool,
+) -> None:  # fmt: skip
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "cues.yaml").write_text(CUES, encoding="utf-8")
+    shutil.copytree(RULES / "gazetteers", tmp_path / "gazetteers")
+    det = _detector(nlp, tmp_path, rule)
+    hits = det.analyse(Article(id="a", text=text, **fields)).hits
+    assert bool(hits) is expected, case
+    for hit in hits:
+        for span in hit.evidence.spans:
+            assert hit.evidence.sentence[span.start : span.end] == span.text
+
+
+def test_window_evidence_joins_the_sentences(nlp: Language, tmp_path: Path) -> None:
+    det = _detector(nlp, tmp_path, _rule(CLOSE, within="8"))
+    (hit,) = det.analyse(
+        Article(id="a", text="Noise here. They closed it. The border is long.")
+    ).hits
+    assert hit.evidence.sentence == "They closed it. … The border is long."
+    assert {s.text for s in hit.evidence.spans} == {"closed", "border"}
