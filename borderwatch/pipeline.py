@@ -33,7 +33,8 @@ from notifiers.console import ConsoleNotifier
 from notifiers.jsonl import JsonlNotifier
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
 from notifiers.slack import SlackNotifier
-from streams.ruleset import load_rules
+from streams.examples import build_checked
+from streams.nlp import load_nlp
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,12 @@ class RunSummary:
 
 
 def check_rules(settings: Settings) -> None:
-    """Fail before starting anything: a bad rule file names its file, line and problem."""
-    load_rules([settings.rules_dir])
+    """Fail before starting anything: a bad rule file (or a failing example) names its file,
+    line and problem."""
+    build_checked(
+        load_nlp(settings.spacy_model), [settings.rules_dir], settings.rules_dir,
+        settings.max_text_chars,
+    )  # fmt: skip
 
 
 def replay(

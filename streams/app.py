@@ -12,7 +12,10 @@ import faust
 
 from borderwatch.settings import Settings
 from streams.detect import Detector
+from streams.examples import build_checked
+from streams.nlp import load_nlp
 from streams.processor import Processor
+from streams.reload import RulesWatcher
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         web_bind=settings.worker_web_host,
         producer_acks=-1,
     )
-    processor = Processor(settings, detector or Detector.from_settings(settings))
+    processor = Processor(settings, detector or checked_detector(settings))
     topics: dict[str, Any] = {
         name: app.topic(name, key_serializer="raw", value_serializer="raw", partitions=parts)
         for name, parts in (
@@ -63,4 +66,27 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
                 await topics[out.topic].send(key=out.key, value=out.value, partition=out.partition)
             yield None
 
+    if settings.rules_reload_s > 0:
+        watcher = RulesWatcher(
+            settings.rules_dir,
+            processor.detector,
+            build=lambda: checked_detector(settings),
+            on_swap=processor.use,
+        )
+
+        @app.timer(interval=settings.rules_reload_s, name="rules-reload")
+        async def reload_rules() -> None:
+            # The same single thread as detection: a swap never lands mid-article.
+            await asyncio.get_running_loop().run_in_executor(executor, watcher.poll)
+
     return app
+
+
+def checked_detector(settings: Settings) -> Detector:
+    """The worker's rule set: loaded, compiled, and every example passing."""
+    return build_checked(
+        load_nlp(settings.spacy_model),
+        [settings.rules_dir],
+        settings.rules_dir,
+        settings.max_text_chars,
+    )

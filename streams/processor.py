@@ -46,6 +46,10 @@ class Processor:
         self.detector = detector
         self.max_record_bytes = settings.max_text_chars * 8
 
+    def use(self, detector: Detector) -> None:
+        """Swap the rule set (one assignment: an article sees the old set or the new one)."""
+        self.detector = detector
+
     def process(self, raw: bytes | None, key: bytes | None = None) -> list[Output]:
         if raw is None:
             return [dead_letter(self.settings, b"", "empty record", key)]
