@@ -74,10 +74,11 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
             on_swap=processor.use,
         )
 
-        @app.timer(interval=settings.rules_reload_s, name="rules-reload")
         async def reload_rules() -> None:
             # The same single thread as detection: a swap never lands mid-article.
             await asyncio.get_running_loop().run_in_executor(executor, watcher.poll)
+
+        app.timer(interval=settings.rules_reload_s, name="rules-reload")(reload_rules)
 
     return app
 
