@@ -28,6 +28,7 @@ class ExampleResult:
     text: str
     ok: bool
     detail: str = ""
+    facts_failed: bool = False
 
 
 def _cases(rule: Rule) -> Iterable[tuple[str, int, str, ExpectedFacts | None]]:
@@ -77,7 +78,7 @@ def run_examples(detector: Detector, rule_ids: Iterable[str] | None = None) -> l
             continue
         missing = facts_missing(expected, ctx.facts.facts) if expected else []
         detail = f"matched, but facts missing: {'; '.join(missing)}" if missing else ""
-        results.append(ExampleResult(rule.id, kind, i, text, not missing, detail))
+        results.append(ExampleResult(rule.id, kind, i, text, not missing, detail, bool(missing)))
     return results
 
 
@@ -91,7 +92,8 @@ def example_problems(detector: Detector, results: Iterable[ExampleResult]) -> li
         if origin is None:
             problems.append(Problem("R009", msg))
         else:
-            problems.append(origin.problem("R009", msg, "examples", res.kind, res.index))
+            at: tuple[str, ...] = ("facts",) if res.facts_failed else ()
+            problems.append(origin.problem("R009", msg, "examples", res.kind, res.index, *at))
     return problems
 
 

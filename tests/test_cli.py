@@ -54,3 +54,49 @@ def test_replay_refuses_to_start_with_bad_rules(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "r.yaml:3:5: [R003]" in result.output and "titel" in result.output
+
+
+ERRORS = Path(__file__).parent / "fixtures" / "rule_errors"
+
+
+def test_rules_check_reports_failing_examples_and_every_problem(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["rules", "check", str(ERRORS / "r009_failing_example")])
+    assert result.exit_code == 1
+    lines = [ln for ln in result.output.splitlines() if "[R009]" in ln]
+    assert [ln.split(": [")[0].rsplit(":", 2)[1:] for ln in lines] == [["10", "11"], ["12", "11"]]
+
+
+def test_rules_test_prints_pass_and_fail_per_rule(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["rules", "test", str(RULES)])
+    assert ok.exit_code == 0, ok.output
+    assert "BW-OPEN-001" in ok.output and "pass" in ok.output and "FAIL" not in ok.output
+    bad = runner.invoke(app, ["rules", "test", str(ERRORS / "r009_failing_example")])
+    assert bad.exit_code == 1
+    assert "FAIL" in bad.output
+    assert "T-1 match[1]: did not match: 'The ministry sealed the frontier.'" in bad.output
+
+
+def test_rules_explain_shows_conditions_drops_and_evidence(tmp_path: Path) -> None:
+    text = "Turkey threatened to close the border. On Friday Greece closed the Evros crossing."
+    result = runner.invoke(app, ["rules", "explain", "BW-CLOSE-001", "--text", text])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "all[0] ✓" in out and "'closed'@s1" in out
+    assert "dropped: 'close'@s0 (hedged)" in out
+    assert "MATCH: On Friday Greece closed the Evros crossing." in out
+    story = tmp_path / "story.txt"
+    story.write_text("Quiet day at the frontier\nNothing was closed today, officials said.\n")
+    result = runner.invoke(app, ["rules", "explain", "BW-CLOSE-001", "--file", str(story)])
+    assert result.exit_code == 0 and "NO MATCH" in result.output
+    unknown = runner.invoke(app, ["rules", "explain", "NOPE", "--text", "x"])
+    assert unknown.exit_code == 1 and "[R011] no rule with id 'NOPE'" in unknown.output
+
+
+def test_rules_schema_writes_and_checks(tmp_path: Path) -> None:
+    target = tmp_path / "schema.json"
+    stale = runner.invoke(app, ["rules", "schema", "--out", str(target), "--check"])
+    assert stale.exit_code == 1 and "stale" in stale.output
+    assert runner.invoke(app, ["rules", "schema", "--out", str(target)]).exit_code == 0
+    assert json.loads(target.read_text())["title"] == "Borderwatch rule file"
+    fresh = runner.invoke(app, ["rules", "schema", "--out", str(target), "--check"])
+    assert fresh.exit_code == 0
