@@ -11,9 +11,9 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from borderwatch.errors import Problem, RuleError
 from borderwatch.yamlsrc import DataPath, LocatedYaml, load_located
@@ -33,6 +33,7 @@ LISTS_DIR = "lists"
 GAZETTEERS_DIR = "gazetteers"
 CUE_PREFIX = "cue_"
 _UNION_TAGS = frozenset({"str", "MatchExample"})
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -132,17 +133,23 @@ class _Loader:
         self.digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         return doc
 
+    def parse(self, path: Path, model: type[M]) -> tuple[LocatedYaml | None, M | None]:
+        """Read and validate one file; its problems are collected, not raised."""
+        doc = self.read(path)
+        if doc is None:
+            return None, None
+        try:
+            return doc, model.model_validate(doc.data)
+        except ValidationError as exc:
+            self.problems.extend(_validation_problems(doc, exc))
+            return doc, None
+
     def lists(self, files: list[Path]) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
         found: dict[str, tuple[str, ...]] = {}
         where: dict[str, tuple[LocatedYaml, str]] = {}
         for path in files:
-            doc = self.read(path)
-            if doc is None:
-                continue
-            try:
-                parsed = ListFile.model_validate(doc.data)
-            except ValidationError as exc:
-                self.problems.extend(_validation_problems(doc, exc))
+            doc, parsed = self.parse(path, ListFile)
+            if doc is None or parsed is None:
                 continue
             for name, named in parsed.lists.items():
                 if name in where:
@@ -272,13 +279,8 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
     rules: list[Rule] = []
     origins: dict[str, RuleOrigin] = {}
     for path in files:
-        doc = loader.read(path)
-        if doc is None:
-            continue
-        try:
-            parsed = RuleFile.model_validate(doc.data)
-        except ValidationError as exc:
-            loader.problems.extend(_validation_problems(doc, exc))
+        doc, parsed = loader.parse(path, RuleFile)
+        if doc is None or parsed is None:
             continue
         for i, rule in enumerate(parsed.rules):
             origin = RuleOrigin(doc, i)
