@@ -142,16 +142,35 @@ OUTCOME_VALUES = ("killed", "wounded", "injured", "shot", "drowned", "missing")
 
 
 class Casualty(_Wire):
-    count: int = Field(ge=0)
-    lower_bound: bool = False
-    who: str | None = None
-    outcome: str
+    """People hurt in one reported event, as one group ("at least 33 Turkish soldiers")."""
+
+    count: int | None = Field(default=None, ge=0, description="None when no number is given.")
+    lower_bound: bool = Field(default=False, description="'at least 33', 'dozens', 'hundreds'")
+    who: str | None = Field(default=None, description="One of WHO_VALUES.")
+    outcome: str = Field(description="One of OUTCOME_VALUES.")
+    nationality: str | None = Field(default=None, description="ISO alpha-3 of the victims.")
+    by: str | None = Field(default=None, description="The perpetrator's kind (WHO_VALUES).")
+    by_text: str | None = Field(default=None, description="The perpetrator as written.")
     sentence: str | None = None
+
+
+class Border(_Wire):
+    """Where an event is: a known crossing, or the pair of countries named at a border."""
+
+    countries: list[str] = Field(default_factory=list, description="ISO alpha-3, one or two")
+    crossing: str | None = Field(default=None, description="Gazetteer id of the crossing.")
+    name: str | None = None
+    region: str | None = Field(default=None, description="Gazetteer id of the border region.")
+    lat: float | None = None
+    lon: float | None = None
 
 
 class Facts(_Wire):
     countries: list[str] = Field(default_factory=list, description="ISO 3166 alpha-3 codes")
     places: list[str] = Field(default_factory=list)
+    crossings: list[str] = Field(default_factory=list, description="Gazetteer crossing ids")
+    regions: list[str] = Field(default_factory=list, description="Gazetteer region ids")
+    border: Border | None = None
     casualties: list[Casualty] = Field(default_factory=list)
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
 
 from borderwatch.models import Alert, Article, ArticleRef, Facts, stable_id
 from borderwatch.settings import Settings
-from streams.facts import DocFacts, Gazetteer, extract
+from streams.facts import DocFacts, FactReader
+from streams.gazetteer import Gazetteer
 from streams.match import CompiledRules, Context, Hit, compile_rules, match
 from streams.nlp import load_nlp
 from streams.ruleset import GAZETTEERS_DIR, RuleSet, load_rules
@@ -72,9 +74,13 @@ def build_alerts(
 
 @dataclass
 class Detector:
+    """The enrichment and matching stage: parse, apply the gazetteers, read facts, match."""
+
     nlp: Language
     compiled: CompiledRules
     gazetteer: Gazetteer
+    ruler: SpanRuler
+    reader: FactReader
     max_chars: int = 200_000
 
     @classmethod
@@ -87,10 +93,13 @@ class Detector:
     def build(
         cls, nlp: Language, ruleset: RuleSet, rules_dir: Path, max_chars: int = 200_000
     ) -> Detector:
+        gazetteer = Gazetteer.load(rules_dir / GAZETTEERS_DIR)
         return cls(
             nlp=nlp,
             compiled=compile_rules(ruleset, nlp),
-            gazetteer=Gazetteer.load(rules_dir / GAZETTEERS_DIR),
+            gazetteer=gazetteer,
+            ruler=gazetteer.ruler(nlp),
+            reader=FactReader(nlp, gazetteer),
             max_chars=max_chars,
         )
 
@@ -98,10 +107,16 @@ class Detector:
     def rules(self) -> RuleSet:
         return self.compiled.ruleset
 
+    def parse(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
+        """spaCy in batches (``nlp.pipe``), then the gazetteers over its entities."""
+        docs = self.nlp.pipe((t[: self.max_chars] for t in texts), batch_size=batch_size)
+        for doc in docs:
+            yield self.ruler(doc)
+
     def context(self, article: Article, doc: Doc) -> Context:
         return Context(
             doc=doc,
-            facts=extract(doc, self.gazetteer),
+            facts=self.reader.extract(doc),
             gazetteer=self.gazetteer,
             source=article.source,
             language=article.language,
@@ -113,12 +128,12 @@ class Detector:
         return Analysis(article, doc, ctx.facts, match(self.compiled, ctx))
 
     def analyse(self, article: Article) -> Analysis:
-        return self._analyse(article, self.nlp(article.body[: self.max_chars]))
+        return next(self.analyse_many([article]))
 
     def analyse_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Analysis]:
         """Batch through ``nlp.pipe``: several times faster than one call per article."""
         items = list(articles)
-        docs = self.nlp.pipe((a.body[: self.max_chars] for a in items), batch_size=batch_size)
+        docs = self.parse((a.body for a in items), batch_size=batch_size)
         for article, doc in zip(items, docs, strict=True):
             yield self._analyse(article, doc)
 

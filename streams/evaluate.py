@@ -10,6 +10,7 @@ from typing import Any
 from borderwatch.errors import Problem
 from borderwatch.models import Article
 from streams.detect import Detector, build_alerts
+from streams.factscore import FactsScore
 from streams.rules import CATEGORIES
 
 
@@ -19,6 +20,7 @@ class LabelledItem:
     title: str
     text: str
     labels: set[str]
+    gold_facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,13 +59,21 @@ class EvalResult:
     predictions: dict[str, list[str]]
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    facts_score: FactsScore | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "per_category": {c: s.as_dict() for c, s in self.per_category.items()},
             "predictions": self.predictions,
             "facts": self.facts,
         }
+        if self.facts_score is not None:
+            out["facts_accuracy"] = self.facts_score.as_dict()
+        return out
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
@@ -87,6 +97,7 @@ def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
                         title=str(rec.get("title") or ""),
                         text=str(rec["text"]),
                         labels={str(x) for x in labels} - {"none"},
+                        gold_facts=_dict(rec.get("facts")),
                     )
                 )
             except (ValueError, KeyError) as exc:
@@ -100,7 +111,10 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
     predictions: dict[str, list[str]] = {}
     facts: dict[str, dict[str, Any]] = {}
     articles = [Article(id=i.id, title=i.title, text=i.text) for i in items]
+    facts_score = FactsScore()
     for item, analysis in zip(items, detector.analyse_many(articles), strict=True):
+        if item.labels and item.gold_facts:
+            facts_score.add(item.id, item.gold_facts, analysis.facts, detector.gazetteer)
         alerts = build_alerts(
             analysis.article, analysis.facts, analysis.hits, detector.rules.version
         )
@@ -114,4 +128,5 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
                 scores[c].fp += 1
             elif c in item.labels:
                 scores[c].fn += 1
-    return EvalResult(scores, predictions, facts)
+    scored = facts_score if facts_score.items else None
+    return EvalResult(scores, predictions, facts, facts_score=scored)

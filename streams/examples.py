@@ -64,7 +64,7 @@ def run_examples(detector: Detector, rule_ids: Iterable[str] | None = None) -> l
         if wanted is None or rule.id in wanted
         for kind, i, text, facts in _cases(rule)
     ]
-    docs = detector.nlp.pipe(text for *_, text, _ in jobs)
+    docs = detector.parse(text for *_, text, _ in jobs)
     results = []
     for (r, rule, kind, i, text, expected), doc in zip(jobs, docs, strict=True):
         ctx = detector.context(Article(id="example", text=text), doc)

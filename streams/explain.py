@@ -27,7 +27,7 @@ def trace(detector: Detector, rule_id: str, article: Article) -> tuple[RuleTrace
     if index is None:
         known = ", ".join(r.id for r in rules)
         raise RuleError(Problem("R011", f"no rule with id {rule_id!r} (known: {known})"))
-    doc = detector.nlp(article.body[: detector.max_chars])
+    doc = next(detector.parse([article.body]))
     ctx = detector.context(article, doc)
     return trace_rule(detector.compiled, index, ctx), Sentences(doc)
 

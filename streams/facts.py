@@ -1,198 +1,114 @@
-"""Facts an alert carries: which countries, which places, how many people were hurt.
+"""Facts an alert carries: which countries, which border or crossing, how many people were hurt.
 
-Pure functions over a parsed ``Doc`` so the worker, ``eval`` and the tests share them.
+Pure functions over a parsed ``Doc`` (after the gazetteer ruler) so the worker, ``eval``, the
+rules and the tests share them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 
-import pycountry
-import yaml
-from spacy.tokens import Doc, Span, Token
+from spacy.language import Language
+from spacy.tokens import Doc, Span
 
-from borderwatch.models import Casualty, Facts
+from borderwatch.models import Border, Casualty, Facts
+from streams.casualties import CasualtyReader
+from streams.gazetteer import CROSSING, REGION, Gazetteer
 
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-COUNTRY_LABELS = frozenset({"GPE", "NORP", "LOC"})
-
-OUTCOMES = {
-    "kill": "killed",
-    "die": "killed",
-    "wound": "wounded",
-    "injure": "injured",
-    "shoot": "shot",
-    "drown": "drowned",
-}
-WHO = {
-    "soldier": "soldier",
-    "troop": "soldier",
-    "serviceman": "soldier",
-    "servicemen": "soldier",
-    "guard": "border_guard",
-    "guardsman": "border_guard",
-    "policeman": "police",
-    "officer": "police",
-    "police": "police",
-    "personnel": "security_personnel",
-    "civilian": "civilian",
-    "migrant": "migrant",
-    "refugee": "refugee",
-    "child": "child",
-    "children": "child",
-    "villager": "civilian",
-    "people": "people",
-    "person": "people",
-    "man": "civilian",
-    "woman": "civilian",
-    "asylum": "asylum_seeker",
-}
-NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "hundred": 100, "dozen": 12, "dozens": 24, "scores": 40, "hundreds": 200,
-    "thousands": 2000,
-}  # fmt: skip
-LOWER_BOUND_CUES = frozenset({"least", "more", "over", "dozens", "hundreds", "thousands", "scores"})
-
-
-@dataclass(frozen=True)
-class Gazetteer:
-    """Country names and demonyms pycountry does not know; data in ``rules/gazetteers``."""
-
-    aliases: dict[str, str] = field(default_factory=dict)
-    demonyms: dict[str, str | None] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, directory: Path) -> Gazetteer:
-        path = directory / "countries.yaml"
-        if not path.is_file():
-            return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls(
-            aliases={k.lower(): v for k, v in (data.get("aliases") or {}).items()},
-            demonyms={k.lower(): v for k, v in (data.get("demonyms") or {}).items()},
-        )
-
-    def country(self, name: str) -> str | None:
-        key = name.strip().removeprefix("the ").strip().lower()
-        key = key.removesuffix("'s").removesuffix("’s")
-        if key in self.demonyms:
-            return self.demonyms[key]
-        if key in self.aliases:
-            return self.aliases[key]
-        return _pycountry_alpha3(key)
-
-
-@lru_cache(maxsize=4096)
-def _pycountry_alpha3(name: str) -> str | None:
-    if len(name) < 4:  # "US", "UK" and 3-letter codes are aliases; avoid "Al" -> ALB
-        return None
-    try:
-        return str(pycountry.countries.lookup(name).alpha_3)
-    except LookupError:
-        return None
-
-
-def _number(token: Token) -> tuple[int, bool] | None:
-    text = token.text.lower().replace(",", "")
-    if text.isdigit():
-        value = int(text)
-    elif text in NUMBER_WORDS:
-        value = NUMBER_WORDS[text]
-    else:
-        return None
-    lower = any(c.lower_ in LOWER_BOUND_CUES for c in token.children) or text in LOWER_BOUND_CUES
-    return value, lower
-
-
-def _victim_nouns(verb: Token) -> list[Token]:
-    """Who the outcome happened to: the passive subject, the object, or an intransitive subject."""
-    deps = {"nsubjpass", "dobj"}
-    if verb.lemma_ in ("die", "drown"):
-        deps.add("nsubj")
-    nouns = [c for c in verb.children if c.dep_ in deps]
-    for noun in list(nouns):
-        nouns.extend(c for c in noun.children if c.dep_ == "conj")
-    return nouns
-
-
-def casualty_records(doc: Doc) -> list[tuple[Casualty, Span]]:
-    """Casualty facts, each with the words it was read from (the rules test them in place)."""
-    found: dict[tuple[int, str | None, str], tuple[Casualty, Span]] = {}
-    for token in doc:
-        outcome = OUTCOMES.get(token.lemma_.lower())
-        if outcome is None or token.pos_ not in ("VERB", "AUX"):
-            continue
-        for noun in _victim_nouns(token):
-            count: tuple[int, bool] | None = None
-            for child in noun.children:
-                if child.dep_ in ("nummod", "det", "quantmod"):
-                    count = _number(child)
-                    if count:
-                        break
-            if count is None and (noun.like_num or noun.lower_ in NUMBER_WORDS):
-                count = _number(noun)
-                # "15 of them", "hundreds of migrants": the victims follow "of".
-                noun = next(
-                    (g for p in noun.children if p.dep_ == "prep" and p.lower_ == "of"
-                     for g in p.children if g.dep_ == "pobj"), noun,
-                )  # fmt: skip
-            if count is None:
-                continue
-            who = WHO.get(noun.lemma_.lower())
-            key = (count[0], who, outcome)
-            if key not in found:
-                words = [token, noun, *noun.lefts]
-                span = doc[min(t.i for t in words) : max(t.i for t in words) + 1]
-                found[key] = (
-                    Casualty(
-                        count=count[0],
-                        lower_bound=count[1],
-                        who=who,
-                        outcome=outcome,
-                        sentence=token.sent.text.strip(),
-                    ),
-                    span,
-                )
-    return list(found.values())
-
-
-def country_mentions(doc: Doc, gazetteer: Gazetteer) -> list[tuple[str, Span]]:
-    return [
-        (code, ent)
-        for ent in doc.ents
-        if ent.label_ in COUNTRY_LABELS and (code := gazetteer.country(ent.text))
-    ]
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", CROSSING, REGION})
+BORDER_WORDS = frozenset({"border", "frontier", "crossing", "boundary", "borderline"})
+BORDER_REACH = 12  # tokens either side of a border word where its countries are named
+MAX_PLACES = 20
 
 
 @dataclass(frozen=True)
 class DocFacts:
-    """The facts of one document, and where in it each was found."""
+    """The facts of one document, and where in it each was found (rules test them in place)."""
 
     facts: Facts
     casualties: list[tuple[Casualty, Span]]
     countries: list[tuple[str, Span]]
 
 
-def extract(doc: Doc, gazetteer: Gazetteer) -> DocFacts:
-    places: dict[str, None] = {}
-    for ent in doc.ents:
-        if ent.label_ in PLACE_LABELS:
-            places.setdefault(ent.text.strip(), None)
-    mentions = country_mentions(doc, gazetteer)
-    records = casualty_records(doc)
-    facts = Facts(
-        countries=list(dict.fromkeys(code for code, _ in mentions)),
-        places=list(places)[:20],
-        casualties=[c for c, _ in records],
-    )
-    return DocFacts(facts, records, mentions)
+def country_mentions(doc: Doc, gazetteer: Gazetteer) -> list[tuple[str, Span]]:
+    return [(code, ent) for ent in doc.ents for code in gazetteer.countries_of(ent)]
 
 
-def extract_facts(doc: Doc, gazetteer: Gazetteer) -> Facts:
-    return extract(doc, gazetteer).facts
+def _pair_near(doc: Doc, gazetteer: Gazetteer) -> tuple[list[str], Span] | None:
+    """The countries named around the first border word that has any ("the Greek-Turkish
+    border", "its border with Sudan"); two when the text names two."""
+    single: tuple[list[str], Span] | None = None
+    for token in doc:
+        if token.lemma_.lower() not in BORDER_WORDS:
+            continue
+        sent = token.sent
+        near = [
+            (abs(ent.start - token.i), ent.start, code)
+            for ent in sent.ents
+            if abs(ent.start - token.i) <= BORDER_REACH
+            for code in gazetteer.countries_of(ent)
+        ]
+        codes: list[str] = []
+        for _, _, code in sorted(near)[:4]:
+            if code not in codes:
+                codes.append(code)
+        if len(codes) >= 2:
+            first_two = sorted(codes[:2], key=lambda c: min(s for _, s, k in near if k == c))
+            return first_two, sent
+        if codes and single is None:
+            single = (codes, sent)
+    return single
+
+
+def border_of(doc: Doc, gazetteer: Gazetteer) -> Border | None:
+    crossings = [e for e in doc.ents if e.label_ == CROSSING and e.ent_id_ in gazetteer.crossings]
+    regions = [gazetteer.regions[e.ent_id_] for e in doc.ents
+               if e.label_ == REGION and e.ent_id_ in gazetteer.regions]  # fmt: skip
+    if crossings:
+        crossing = gazetteer.crossings[crossings[0].ent_id_]
+        region = next((r.id for r in regions if r.country in crossing.countries), None)
+        return Border(
+            countries=list(crossing.countries),
+            crossing=crossing.id,
+            name=crossing.name,
+            region=region,
+            lat=crossing.lat,
+            lon=crossing.lon,
+        )
+    found = _pair_near(doc, gazetteer)
+    if found is None:
+        return None
+    codes, _ = found
+    region = next((r.id for r in regions if r.country in codes), None)
+    return Border(countries=codes, region=region)
+
+
+class FactReader:
+    """Reads every fact of a document; built once per rule set (the gazetteer is rule data)."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.casualty_reader = CasualtyReader(nlp, gazetteer.country)
+
+    def extract(self, doc: Doc) -> DocFacts:
+        mentions = country_mentions(doc, self.gazetteer)
+        records = self.casualty_reader.records(doc)
+        places: dict[str, None] = {}
+        crossings: dict[str, None] = {}
+        regions: dict[str, None] = {}
+        for ent in doc.ents:
+            if ent.label_ in PLACE_LABELS:
+                places.setdefault(ent.text.strip(), None)
+            if ent.label_ == CROSSING and ent.ent_id_:
+                crossings.setdefault(ent.ent_id_, None)
+            if ent.label_ == REGION and ent.ent_id_:
+                regions.setdefault(ent.ent_id_, None)
+        facts = Facts(
+            countries=list(dict.fromkeys(code for code, _ in mentions)),
+            places=list(places)[:MAX_PLACES],
+            crossings=list(crossings),
+            regions=list(regions),
+            border=border_of(doc, self.gazetteer),
+            casualties=[c for c, _ in records],
+        )
+        return DocFacts(facts, records, mentions)

@@ -21,7 +21,8 @@ from spacy.tokens import Doc, Span
 from borderwatch.models import Evidence
 from borderwatch.models import Span as EvidenceSpan
 from streams.factexpr import FactTest, parse_fact
-from streams.facts import COUNTRY_LABELS, DocFacts, Gazetteer
+from streams.facts import DocFacts
+from streams.gazetteer import CROSSING, REGION, Gazetteer
 from streams.modality import ModalityJudge, reference_year
 from streams.rules import GAP, Condition, Rule, Scope
 from streams.ruleset import RuleSet
@@ -171,7 +172,11 @@ def _fact_spans(tests: list[FactTest], ctx: Context, gazetteer: Gazetteer) -> li
             for casualty, span in ctx.facts.casualties
             if all(t.holds(getattr(casualty, t.field)) for t in tests)
         ]
-    return [span for code, span in ctx.facts.countries if all(t.holds(code) for t in tests)]
+    if tests[0].record == "country":
+        return [span for code, span in ctx.facts.countries if all(t.holds(code) for t in tests)]
+    label = CROSSING if tests[0].record == "crossing" else REGION
+    ents = [ent for ent in ctx.doc.ents if ent.label_ == label]
+    return [ent for ent in ents if all(t.holds(ent.ent_id_) for t in tests)]
 
 
 def _entity_spans(cond: Condition, ctx: Context) -> list[Span]:
@@ -182,13 +187,8 @@ def _entity_spans(cond: Condition, ctx: Context) -> list[Span]:
         if ent.label_ not in labels:
             continue
         if wanted is not None:
-            if ent.ent_id_:
-                value = ent.ent_id_
-            elif ent.label_ in COUNTRY_LABELS:
-                value = ctx.gazetteer.country(ent.text) or ent.text
-            else:
-                value = ent.text
-            if value.casefold() not in wanted:
+            values = {ent.ent_id_, *ctx.gazetteer.countries_of(ent), ent.text} - {""}
+            if not {v.casefold() for v in values} & wanted:
                 continue
         out.append(ent)
     return out
