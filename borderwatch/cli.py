@@ -199,6 +199,19 @@ def evaluate(
             *(str(d[k]) for k in ("tp", "fp", "fn")),
         )  # fmt: skip
     out.print(table)
+    fscore = result.facts_score
+    if fscore is not None:
+        facts = Table(title=f"facts on {fscore.items} positive items with annotated facts")
+        for col in ("fact", "right", "of", "share"):
+            facts.add_column(col, justify="left" if col == "fact" else "right")
+        for name, right, total in (
+            ("countries", fscore.countries_right, fscore.items),
+            ("crossing", fscore.crossing_right, fscore.items),
+            ("casualty counts", fscore.casualties_right, fscore.casualty_items),
+        ):
+            share = f"{right / total:.3f}" if total else "-"
+            facts.add_row(name, str(right), str(total), share)
+        out.print(facts)
     if json_out is not None:
         json_out.write_text(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
 

@@ -23,7 +23,7 @@ from borderwatch.models import Span as EvidenceSpan
 from streams.factexpr import FactTest, parse_fact
 from streams.facts import DocFacts
 from streams.gazetteer import CROSSING, REGION, Gazetteer
-from streams.modality import ModalityJudge, reference_year
+from streams.modality import ModalityJudge, clause_dates, reference_year
 from streams.rules import GAP, Condition, Rule, Scope
 from streams.ruleset import RuleSet
 
@@ -99,6 +99,8 @@ class CompiledRules:
     ruleset: RuleSet
     matcher: Matcher
     fact_tests: dict[tuple[int, str, int], list[FactTest]] = field(default_factory=dict)
+    # Conditions with the same phrases (a shared @list) share one Matcher key: fewer patterns.
+    phrase_keys: dict[tuple[int, str, int], str] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -112,12 +114,17 @@ def cond_key(rule_index: int, block: str, cond_index: int) -> str:
 def compile_rules(ruleset: RuleSet, nlp: Language) -> CompiledRules:
     matcher = Matcher(nlp.vocab, validate=True)
     compiled = CompiledRules(ruleset, matcher)
+    by_content: dict[tuple[str, ...], str] = {}
     for r, rule in enumerate(ruleset.rules):
         for block, conditions in rule.blocks:
             for c, cond in enumerate(conditions):
                 if cond.phrase is not None:
-                    patterns = [phrase_pattern(p, nlp) for p in cond.phrase]
-                    matcher.add(cond_key(r, block, c), patterns)
+                    content = tuple(sorted(cond.phrase))
+                    key = by_content.get(content)
+                    if key is None:
+                        key = by_content[content] = cond_key(r, block, c)
+                        matcher.add(key, [phrase_pattern(p, nlp) for p in content])
+                    compiled.phrase_keys[(r, block, c)] = key
                 elif cond.fact is not None:
                     compiled.fact_tests[(r, block, c)] = [parse_fact(e) for e in cond.fact]
     return compiled
@@ -199,7 +206,7 @@ def _condition_spans(
     matches: Matches,
 ) -> list[Span]:  # fmt: skip
     if cond.phrase is not None:
-        return matches.by_key.get(cond_key(r, block, c), [])
+        return matches.by_key.get(compiled.phrase_keys[(r, block, c)], [])
     if cond.entity is not None:
         return _entity_spans(cond, ctx)
     return _fact_spans(compiled.fact_tests[(r, block, c)], ctx, ctx.gazetteer)
@@ -260,12 +267,32 @@ def _units(rule: Rule, sents: Sentences, positive: list[Span]) -> list[tuple[int
     return [(sents.spans[i].start, sents.spans[i].end) for i in used]
 
 
-def trace_rule(compiled: CompiledRules, r: int, ctx: Context, matches: Matches | None = None,
-               sents: Sentences | None = None) -> RuleTrace:  # fmt: skip
+@dataclass
+class DocIndex:
+    """Per-document work shared by every rule: matcher output, sentences, dates, "now"."""
+
+    matches: Matches
+    sents: Sentences
+    dates: dict[int, list[Span]]
+    ref_year: int | None
+
+    @classmethod
+    def of(cls, compiled: CompiledRules, ctx: Context) -> DocIndex:
+        return cls(
+            Matches(compiled, ctx.doc),
+            Sentences(ctx.doc),
+            clause_dates(ctx.doc),
+            reference_year(ctx.doc, ctx.published_year),
+        )
+
+
+def trace_rule(
+    compiled: CompiledRules, r: int, ctx: Context, index: DocIndex | None = None
+) -> RuleTrace:
     """Evaluate one rule on one article, keeping every intermediate result."""
     rule = compiled.ruleset.rules[r]
-    matches = matches or Matches(compiled, ctx.doc)
-    sents = sents or Sentences(ctx.doc)
+    index = index or DocIndex.of(compiled, ctx)
+    matches, sents = index.matches, index.sents
     traces = [
         CondTrace(block, c, cond)
         for block, conditions in rule.blocks
@@ -274,9 +301,7 @@ def trace_rule(compiled: CompiledRules, r: int, ctx: Context, matches: Matches |
     result = RuleTrace(rule, traces, filtered=_filtered(rule, ctx))
     if result.filtered:
         return result
-    judge = ModalityJudge(
-        compiled.ruleset.cues_for(rule), reference_year(ctx.doc, ctx.published_year)
-    )
+    judge = ModalityJudge(compiled.ruleset.cues_for(rule), index.ref_year, index.dates)
     accepted = set(rule.accept)
     candidates = [
         _condition_spans(compiled, r, t.block, t.index, t.condition, ctx, matches) for t in traces
@@ -343,11 +368,10 @@ def _satisfied(
 
 def match(compiled: CompiledRules, ctx: Context) -> list[Hit]:
     """Every rule that holds, with the first sentence (or window) that satisfies it."""
-    matches = Matches(compiled, ctx.doc)
-    sents = Sentences(ctx.doc)
+    index = DocIndex.of(compiled, ctx)
     hits = []
     for r in range(len(compiled.ruleset.rules)):
-        trace = trace_rule(compiled, r, ctx, matches, sents)
+        trace = trace_rule(compiled, r, ctx, index)
         if trace.hit is not None:
             hits.append(trace.hit)
     return hits

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
@@ -36,7 +36,7 @@ def governing_verb(span: Span) -> Token:
     """The verb whose clause a match belongs to (the match itself when it is a verb)."""
     token = span.root
     for _ in range(MAX_CLIMB):
-        if token.pos_ in _VERBS or token.dep_ == "ROOT" or token.head is token:
+        if token.pos_ in _VERBS or token.head.i == token.i:
             break
         token = token.head
     return token
@@ -44,25 +44,24 @@ def governing_verb(span: Span) -> Token:
 
 def _ancestors(token: Token) -> list[Token]:
     out: list[Token] = []
-    while token.head is not token and len(out) < MAX_CLIMB:
+    while token.head.i != token.i and len(out) < MAX_CLIMB:
         token = token.head
         out.append(token)
     return out
 
 
-def _clause_dates(verb: Token) -> list[Span]:
-    """DATE entities attached to this verb's own clause (not to a nested clause)."""
-    found = []
-    for ent in verb.doc.ents:
-        if ent.label_ != "DATE" or not (verb.sent.start <= ent.start < verb.sent.end):
+def clause_dates(doc: Doc) -> dict[int, list[Span]]:
+    """DATE entities by the verb whose own clause they belong to (computed once per doc)."""
+    found: dict[int, list[Span]] = {}
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
             continue
         token = ent.root
         for _ in range(MAX_CLIMB):
-            if token.head is token or token.pos_ in _VERBS:
+            if token.head.i == token.i or token.pos_ in _VERBS:
                 break
             token = token.head
-        if token == verb:
-            found.append(ent)
+        found.setdefault(token.i, []).append(ent)
     return found
 
 
@@ -72,6 +71,7 @@ class ModalityJudge:
 
     cues: Cues
     ref_year: int | None = None
+    dates: Mapping[int, list[Span]] = field(default_factory=dict)
 
     def _has(self, kind: CueKind, word: str) -> bool:
         return word.lower() in self.cues.get(kind, frozenset())
@@ -105,7 +105,7 @@ class ModalityJudge:
         return any(self._has(CueKind.threat, a.lemma_) for a in framing)
 
     def historical(self, verb: Token) -> bool:
-        for ent in _clause_dates(verb):
+        for ent in self.dates.get(verb.i, ()):
             if any(self._has(CueKind.historical, t.lower_) for t in ent):
                 return True
             years = [int(y) for y in _YEAR.findall(ent.text)]

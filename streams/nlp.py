@@ -16,6 +16,9 @@ from spacy.tokens import Doc
 from borderwatch.errors import BorderwatchError, Problem
 
 PARAGRAPHS = "bw_paragraphs"
+# What rules and facts read: POS and lemmas (tagger, attribute_ruler, lemmatizer), the
+# dependency parse and sentences (parser), entities (ner). Anything else is switched off.
+NEEDED = frozenset({"tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser", "ner"})
 
 
 @Language.component(PARAGRAPHS)
@@ -41,6 +44,9 @@ def load_nlp(model: str) -> Language:
                 "or set BORDERWATCH_SPACY_MODEL",
             )
         ) from exc
+    for name in nlp.pipe_names:
+        if name not in NEEDED:
+            nlp.disable_pipe(name)
     if PARAGRAPHS not in nlp.pipe_names and "parser" in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPHS, before="parser")
     return nlp  # type: ignore[no-any-return]

@@ -100,3 +100,26 @@ def test_rules_schema_writes_and_checks(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["title"] == "Borderwatch rule file"
     fresh = runner.invoke(app, ["rules", "schema", "--out", str(target), "--check"])
     assert fresh.exit_code == 0
+
+
+def test_eval_scores_facts_against_annotations(tmp_path: Path) -> None:
+    items = [
+        {"id": "f1", "title": "Chad seals frontier", "labels": ["border_closure"],
+         "text": "Chad sealed its border with Sudan at Adre after clashes killed five Chadian soldiers.",
+         "facts": {"countries": ["Chad", "Sudan"], "border": "Adré crossing", "casualties": {"killed": 5}}},
+        {"id": "f2", "title": "Guards fire", "labels": ["border_shooting"],
+         "text": "Border guards opened fire on migrants crossing the fence into Greece, killing two.",
+         "facts": {"countries": ["Greece", "Spain"], "border": "Kastanies", "victims": {"killed": 2}}},
+        {"id": "n1", "title": "Bank", "labels": ["none"], "text": "The bank raised rates.",
+         "facts": {"countries": ["Russia"]}},
+    ]  # fmt: skip
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
+    out = tmp_path / "scores.json"
+    result = runner.invoke(app, ["eval", str(corpus), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "casualty counts" in result.output
+    acc = json.loads(out.read_text())["facts_accuracy"]
+    assert acc["items"] == 2  # negatives are not scored
+    assert (acc["countries"], acc["crossing"], acc["casualty_counts"]) == (0.5, 0.5, 1.0)
+    assert "ESP" in acc["wrong"]["f2"][0] and "pazarkule" in acc["wrong"]["f2"][1]

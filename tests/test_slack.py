@@ -63,3 +63,28 @@ def test_gives_up_after_max_retries(fake_slack: FakeSlack) -> None:
 
 def test_token_is_not_in_repr() -> None:
     assert TOKEN.get_secret_value() not in repr(SlackNotifier(TOKEN, "#a", "http://127.0.0.1:9/"))
+
+
+def test_message_shows_border_crossing_and_casualty_details() -> None:
+    from borderwatch.models import Border, Casualty
+
+    alert = make_alert()
+    facts = alert.facts.model_copy(
+        update={
+            "border": Border(
+                countries=["TUR", "GRC"], crossing="pazarkule", name="Pazarkule–Kastanies",
+                region="evros", lat=41.66, lon=26.47,
+            ),
+            "casualties": [
+                Casualty(count=None, who="migrant", outcome="wounded"),
+                Casualty(count=33, lower_bound=True, who="soldier", outcome="killed",
+                         nationality="TUR", by="soldier", by_text="<!channel> forces"),
+            ],
+        }
+    )  # fmt: skip
+    text = json.dumps(blocks(alert.model_copy(update={"facts": facts})), ensure_ascii=False)
+    assert "Pazarkule–Kastanies crossing (TUR–GRC), Evros [41.66, 26.47]" in text
+    assert "at least 33 soldiers (TUR) killed, by &lt;!channel&gt; forces" in text
+    # counted records come first, the uncounted one after
+    assert text.index("at least 33") < text.index("an unknown number of migrants wounded")
+    assert "<!channel>" not in text
