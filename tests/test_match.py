@@ -239,6 +239,50 @@ CONDITION_TABLE: list[tuple[str, str, str, dict[str, Any], bool]] = [
         False,
     ),
     (
+        "fact perpetrator",
+        _rule("    all:\n      - fact: 'casualties.by in [border_guard]'\n"),
+        "Guards killed three migrants at the fence.",
+        {},
+        True,
+    ),
+    (
+        "fact nationality",
+        _rule("    all:\n      - fact: 'casualties.nationality == TUR'\n"),
+        "33 Turkish soldiers were killed.",
+        {},
+        True,
+    ),
+    (
+        "fact nationality miss",
+        _rule("    all:\n      - fact: 'casualties.nationality == TUR'\n"),
+        "33 Greek soldiers were killed.",
+        {},
+        False,
+    ),
+    (
+        "fact crossing",
+        _rule("    all:\n      - phrase: [close*]\n      - fact: 'crossings in [rafah]'\n"),
+        "Egypt closed the Rafah crossing.",
+        {},
+        True,
+    ),
+    (
+        "entity crossing label",
+        _rule(
+            "    all:\n      - phrase: [close*]\n      - entity: [CROSSING]\n        in: [kuznica]\n"
+        ),
+        "Poland closed Kuznica on Monday.",
+        {},
+        True,
+    ),
+    (
+        "entity region by country",
+        _rule("    all:\n      - phrase: [close*]\n      - entity: [REGION]\n        in: [SYR]\n"),
+        "Rebels closed roads in Idlib.",
+        {},
+        True,
+    ),
+    (
         "fact countries",
         _rule("    all:\n      - phrase: [close*]\n      - fact: 'countries in [GRC]'\n"),
         "Greece closed the road.",
