@@ -27,8 +27,9 @@ def casualty_line(c: Casualty) -> str:
 
 
 def casualty_summary(facts: Facts) -> str:
-    """Counted records first: ops act on numbers; more than a few go to "+N more"."""
-    ranked = sorted(facts.casualties, key=lambda c: (c.count is None, -(c.count or 0)))
+    """Counted records first, each in the order the article gives them (the headline's toll
+    before a background figure); more than a few go to "+N more"."""
+    ranked = sorted(facts.casualties, key=lambda c: c.count is None)
     shown = [casualty_line(c) for c in ranked[:MAX_CASUALTIES]]
     more = len(ranked) - len(shown)
     return "; ".join(shown) + (f" (+{more} more)" if more > 0 else "")

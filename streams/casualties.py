@@ -70,9 +70,11 @@ NUMBER_WORDS = {
     "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "another": 1, "dozen": 12, "dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000,
+    "another": 1, "dozen": 12, "dozens": 24, "scores": 40, "tens": 20, "hundreds": 200, "thousands": 2000,
 }  # fmt: skip
-VAGUE = frozenset({"dozens", "scores", "hundreds", "thousands", "several", "many", "some"})
+VAGUE = frozenset(
+    {"dozens", "scores", "tens", "hundreds", "thousands", "several", "many", "some"}
+)
 LOWER_BOUND_CUES = frozenset({"least", "over", "upwards"})  # and "more than"
 WEAPONS = frozenset(
     {"gunfire", "fire", "shelling", "shell", "airstrike", "strike", "bullet", "attack", "mortar",
@@ -141,6 +143,16 @@ def _is_number(token: Token) -> bool:
     return token.lower_ in NUMBER_WORDS and token.lower_ not in ("a", "an")
 
 
+def _scale(token: Token) -> int:
+    """"hundreds of thousands", "tens of thousands": the number after "of" multiplies."""
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for obj in prep.children:
+                if obj.lower_ in ("thousands", "millions"):
+                    return 1000 if obj.lower_ == "thousands" else 1_000_000
+    return 1
+
+
 def count_of(noun: Token) -> Count:
     """The number of people a victim phrase names, with "at least"-style lower bounds."""
     candidates = [
@@ -148,12 +160,17 @@ def count_of(noun: Token) -> Count:
         for c in noun.children
         if c.dep_ in ("nummod", "quantmod") or (c.like_num and c.i < noun.i)
     ]
+    unit = {"thousands": 1000, "millions": 1_000_000}.get(noun.lower_)
     if _is_number(noun):
-        candidates.insert(0, noun)
+        candidates.insert(len(candidates) if unit else 0, noun)
+    unit = {"thousands": 1000, "millions": 1_000_000}.get(noun.lower_)
     for token in candidates:
         value = _number_text(token.text)
         if value is None:
             continue
+        if unit and token is not noun:  # "hundreds of thousands" parsed as quantmod + noun
+            return Count(value * unit, True)
+        value *= _scale(token)
         cues = {c.lower_ for c in token.subtree}
         lower = bool(cues & LOWER_BOUND_CUES) or {"more", "than"} <= cues or token.lower_ in VAGUE
         # "10 to 15 soldiers": the smaller number is a lower bound.
@@ -356,25 +373,38 @@ def _elliptic_who(verb: Token, demonym: Callable[[str], str | None]) -> str | No
     return None
 
 
-def _subsumes(a: Casualty, b: Casualty) -> bool:
-    """``a`` says everything ``b`` says (``b`` is the same victims, reported again)."""
-    same = a.outcome == b.outcome or {a.outcome, b.outcome} <= {"wounded", "injured"}
-    for name in ("count", "who", "nationality", "by"):
-        bv = getattr(b, name)
-        if bv is not None and getattr(a, name) != bv:
+FIELDS = ("count", "who", "nationality", "by")
+
+
+def _compatible(a: Casualty, b: Casualty) -> bool:
+    """Nothing the two records say contradicts: they can be the same victims."""
+    if not (a.outcome == b.outcome or {a.outcome, b.outcome} <= {"wounded", "injured"}):
+        return False
+    for name in FIELDS:
+        av, bv = getattr(a, name), getattr(b, name)
+        if av is not None and bv is not None and av != bv:
             return False
-    return same
+    return True
+
+
+def _unify(a: Casualty, b: Casualty) -> Casualty:
+    update = {n: getattr(b, n) for n in FIELDS if getattr(a, n) is None and getattr(b, n)}
+    if "count" in update:
+        update["lower_bound"] = b.lower_bound
+    if "by" in update:
+        update["by_text"] = b.by_text
+    return a.model_copy(update=update)
 
 
 def merge(records: list[tuple[Casualty, Span]]) -> list[tuple[Casualty, Span]]:
-    """One record per group of victims: the headline and the body often repeat a toll."""
-
-    def richness(item: tuple[Casualty, Span]) -> int:
-        c = item[0]
-        return sum(getattr(c, n) is not None for n in ("count", "who", "nationality", "by"))
-
+    """One record per group of victims: the headline and the body often repeat a toll, each
+    with part of the detail ("killed Turkish soldiers" ... "33 soldiers were killed")."""
     kept: list[tuple[Casualty, Span]] = []
-    for item in sorted(records, key=lambda r: (-richness(r), r[1].start)):
-        if not any(_subsumes(k[0], item[0]) for k in kept):
-            kept.append(item)
-    return sorted(kept, key=lambda r: r[1].start)
+    for casualty, span in sorted(records, key=lambda r: r[1].start):
+        for i, (other, other_span) in enumerate(kept):
+            if _compatible(other, casualty):
+                kept[i] = (_unify(other, casualty), other_span)
+                break
+        else:
+            kept.append((casualty, span))
+    return kept

@@ -40,6 +40,8 @@ CASUALTY_TABLE: list[tuple[str, list[dict[str, Any]]]] = [
      [{"count": 24, "lower_bound": True, "who": "refugee", "outcome": "injured"}]),
     ("Hundreds of Eritrean migrants have been killed by guards.",
      [{"count": 200, "lower_bound": True, "who": "migrant", "nationality": "ERI", "by": "border_guard"}]),
+    ("Hundreds of thousands of people have been killed in the war.",
+     [{"count": 200000, "lower_bound": True, "who": "people", "outcome": "killed"}]),
     ("More than 50 people were killed.", [{"count": 50, "lower_bound": True, "who": "people"}]),
     # the toll
     ("The death toll rose to 41 on Sunday.", [{"count": 41, "outcome": "killed"}]),
@@ -74,6 +76,12 @@ def test_casualty_patterns(detector: Detector, text: str, expected: list[dict[st
     assert len(got) == len(expected), got
     for want, record in zip(expected, got, strict=True):
         assert {k: record.get(k) for k in want} == want, record
+
+
+def test_partial_reports_of_the_same_victims_are_unified(detector: Detector) -> None:
+    text = "An air strike killed Turkish soldiers. Officials said 33 soldiers were killed."
+    (record,) = casualties(detector, text)
+    assert (record["count"], record["who"], record["nationality"]) == (33, "soldier", "TUR")
 
 
 def test_the_same_victims_twice_are_one_record(detector: Detector) -> None:
