@@ -70,7 +70,8 @@ NUMBER_WORDS = {
     "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "another": 1, "dozen": 12, "dozens": 24, "scores": 40, "tens": 20, "hundreds": 200, "thousands": 2000,
+    "another": 1, "dozen": 12, "dozens": 24, "scores": 40, "tens": 20, "hundreds": 200,
+    "thousands": 2000,
 }  # fmt: skip
 VAGUE = frozenset(
     {"dozens", "scores", "tens", "hundreds", "thousands", "several", "many", "some"}
