@@ -33,6 +33,7 @@ from notifiers.console import ConsoleNotifier
 from notifiers.jsonl import JsonlNotifier
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
 from notifiers.slack import SlackNotifier
+from notifiers.webhook import WebhookNotifier
 from streams.examples import build_checked
 from streams.nlp import load_nlp
 
@@ -90,6 +91,8 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
         notifiers.append(ConsoleNotifier())
     if settings.jsonl_path is not None:
         notifiers.append(JsonlNotifier(settings.jsonl_path))
+    if settings.webhook_url:
+        notifiers.append(WebhookNotifier(settings.webhook_url, settings.webhook_secret))
     if slack and settings.slack_token and settings.slack_channel:
         notifiers.append(
             SlackNotifier(settings.slack_token, settings.slack_channel, settings.slack_base_url)

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     slack_token: SecretStr | None = None
     slack_channel: str | None = None
     slack_base_url: str = "https://slack.com/api/"
+    webhook_url: str | None = Field(default=None, description="POST every alert here as JSON.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key for the X-Borderwatch-Signature header."
+    )
 
     @classmethod
     def settings_customise_sources(

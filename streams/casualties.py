@@ -73,9 +73,7 @@ NUMBER_WORDS = {
     "another": 1, "dozen": 12, "dozens": 24, "scores": 40, "tens": 20, "hundreds": 200,
     "thousands": 2000,
 }  # fmt: skip
-VAGUE = frozenset(
-    {"dozens", "scores", "tens", "hundreds", "thousands", "several", "many", "some"}
-)
+VAGUE = frozenset({"dozens", "scores", "tens", "hundreds", "thousands", "several", "many", "some"})
 LOWER_BOUND_CUES = frozenset({"least", "over", "upwards"})  # and "more than"
 WEAPONS = frozenset(
     {"gunfire", "fire", "shelling", "shell", "airstrike", "strike", "bullet", "attack", "mortar",
@@ -145,7 +143,7 @@ def _is_number(token: Token) -> bool:
 
 
 def _scale(token: Token) -> int:
-    """"hundreds of thousands", "tens of thousands": the number after "of" multiplies."""
+    """ "hundreds of thousands", "tens of thousands": the number after "of" multiplies."""
     for prep in token.children:
         if prep.dep_ == "prep" and prep.lower_ == "of":
             for obj in prep.children:
