@@ -368,14 +368,14 @@ def worker() -> None:
 def notify() -> None:
     """Deliver alerts from the configured cluster to the console, JSONL file and Slack."""
     from borderwatch import pipeline
+    from notifiers.ledger import Ledger
     from notifiers.runner import Dispatcher, consume_alerts
 
     with _service() as stop:
         settings = _settings()
         notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
-        consume_alerts(
-            settings, Dispatcher(notifiers), f"{settings.app_id}-notifier", stop=stop.is_set
-        )
+        dispatcher = Dispatcher(notifiers, ledger=Ledger(pipeline.ledger_path(settings)))
+        consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
 
 
 @app.command()

@@ -31,6 +31,7 @@ from connectors.producer import ArticleWriter
 from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier
 from notifiers.jsonl import JsonlNotifier
+from notifiers.ledger import Ledger
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
 from notifiers.slack import SlackNotifier
 from notifiers.webhook import WebhookNotifier
@@ -83,6 +84,11 @@ def worker_failure(proc: subprocess.Popen[bytes], settings: Settings) -> Borderw
             + procs.tail(log_path, 20),
         )
     )
+
+
+def ledger_path(settings: Settings) -> Path:
+    """The delivery ledger of a live deployment (replays do not write to it)."""
+    return settings.data_dir / "state" / "ledger.sqlite3"
 
 
 def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[Notifier]:
@@ -212,7 +218,7 @@ def run_live(
             )
             if cluster.feeds:
                 feeds.start()
-            dispatcher = Dispatcher(notifiers)
+            dispatcher = Dispatcher(notifiers, ledger=Ledger(ledger_path(cluster)))
             consume_alerts(
                 cluster,
                 dispatcher,

@@ -20,7 +20,7 @@ class ConsoleNotifier(Notifier):
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console()
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert) -> str | None:
         sentence = Text(alert.evidence.sentence)
         for span in alert.evidence.spans:
             sentence.stylize("bold underline", span.start, span.end)
@@ -36,3 +36,4 @@ class ConsoleNotifier(Notifier):
         )
         style = STYLE.get(alert.severity.value, "white")
         self.console.print(Panel(body, title=escape(headline(alert)), border_style=style))
+        return None

@@ -16,9 +16,10 @@ class JsonlNotifier(Notifier):
         self.path = path
         self._fh = path.open("a", encoding="utf-8")
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert) -> str | None:
         self._fh.write(alert.model_dump_json(exclude_none=True) + "\n")
         self._fh.flush()
+        return None
 
     def close(self) -> None:
         self._fh.close()

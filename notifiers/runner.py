@@ -18,6 +18,7 @@ from borderwatch.kafka import consumer
 from borderwatch.models import Alert, Marker, parse_alert_message
 from borderwatch.settings import Settings
 from notifiers.base import Notifier
+from notifiers.ledger import DELIVERED, PENDING, Ledger
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Dispatcher:
     failures: Counter[str] = field(default_factory=Counter)
     invalid: int = 0
     on_alert: Callable[[Alert], None] | None = None
+    ledger: Ledger | None = None
 
     def handle(self, raw: bytes | None, partition: int) -> None:
         try:
@@ -72,13 +74,32 @@ class Dispatcher:
         self.delivered.add(message.alert_id)
         self.by_category[message.category] += 1
         for notifier in self.notifiers:
-            try:
-                notifier.send(message)
-            except Exception as exc:  # one notifier's outage must not stop the others
-                self.failures[notifier.name] += 1
-                log.error("%s failed to deliver alert %s: %s", notifier.name, message.alert_id, exc)
+            self._deliver(notifier, message)
         if self.on_alert is not None:
             self.on_alert(message)
+
+    def _deliver(self, notifier: Notifier, alert: Alert) -> None:
+        ledger = self.ledger
+        if ledger is not None:
+            known = ledger.get(alert.alert_id, notifier.name)
+            if known is not None and known.status == DELIVERED:
+                return  # redelivered by Kafka after a restart: already done
+            if known is not None and known.status == PENDING:
+                ref = notifier.find_delivered(alert, known.updated)
+                if ref is not None:  # the process died after the call, before recording it
+                    ledger.delivered(alert.alert_id, notifier.name, ref)
+                    return
+            ledger.pending(alert.alert_id, notifier.name)
+        try:
+            ref = notifier.send(alert)
+        except Exception as exc:  # one notifier's outage must not stop the others
+            self.failures[notifier.name] += 1
+            log.error("%s failed to deliver alert %s: %s", notifier.name, alert.alert_id, exc)
+            if ledger is not None:
+                ledger.failed(alert.alert_id, notifier.name, f"{type(exc).__name__}: {exc}")
+            return
+        if ledger is not None:
+            ledger.delivered(alert.alert_id, notifier.name, ref)
 
 
 def consume_alerts(

@@ -71,7 +71,7 @@ class WebhookNotifier(Notifier):
             headers[SIGNATURE_HEADER] = sign(self._secret.get_secret_value(), stamp, body)
         return urllib.request.Request(self.url, data=body, headers=headers, method="POST")
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert) -> str | None:
         """POST once; retry transient failures with exponential backoff, then raise."""
         body = alert.model_dump_json(exclude_none=True).encode()
         last = ""
@@ -79,7 +79,7 @@ class WebhookNotifier(Notifier):
             try:
                 with urllib.request.urlopen(self._request(body), timeout=self.timeout_s) as resp:
                     resp.read(1024)
-                return
+                return None
             except urllib.error.HTTPError as exc:
                 last = f"HTTP {exc.code}"
                 if exc.code not in RETRY_STATUS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 from collections import deque
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class Call:
     method: str
     headers: dict[str, str]
     body: dict[str, Any]
+    ts: str | None = None
 
 
 @dataclass
@@ -38,6 +40,24 @@ class FakeSlack:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         for _ in range(times):
             self.script.append((status, headers))
+
+    def history(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """conversations.history: posted messages in a channel, newest first, with metadata."""
+        oldest = float(query.get("oldest") or 0)
+        with self.lock:
+            posted = [c for c in self.calls if c.method == "chat.postMessage" and c.ts]
+        out = []
+        for call in reversed(posted):
+            if call.body.get("channel") != query.get("channel") or float(call.ts or 0) < oldest:
+                continue
+            message: dict[str, Any] = {"ts": call.ts, "text": call.body.get("text")}
+            meta = call.body.get("metadata")
+            if isinstance(meta, str):
+                meta = json.loads(meta)
+            if meta:
+                message["metadata"] = meta
+            out.append(message)
+        return out
 
     def posts(self) -> list[Call]:
         with self.lock:
@@ -62,7 +82,7 @@ def start_fake_slack() -> FakeSlack:
             with fake.lock:
                 scripted = fake.script.popleft() if fake.script else None
                 fake.calls.append(Call(method, dict(self.headers), body))
-                ts = f"{1700000000 + len(fake.calls)}.000100"
+                ts = f"{time.time():.6f}"
             if scripted is not None:
                 status, headers = scripted
                 self.send_response(status)
@@ -71,9 +91,14 @@ def start_fake_slack() -> FakeSlack:
                 payload = json.dumps(
                     {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
                 )
+            elif method == "conversations.history":
+                self.send_response(200)
+                payload = json.dumps({"ok": True, "messages": fake.history(body)})
             else:
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "channel": body.get("channel"), "ts": ts})
+                with fake.lock:
+                    fake.calls[-1].ts = ts
             data = payload.encode()
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -1,0 +1,70 @@
+"""The delivery ledger: a restart at any point neither loses an alert nor posts it twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from notifiers.ledger import DELIVERED, FAILED, PENDING, Ledger
+from notifiers.runner import Dispatcher
+from notifiers.slack import SlackNotifier
+from tests.factories import make_alert
+from tests.fakeslack import FakeSlack
+
+
+def _slack(fake: FakeSlack) -> SlackNotifier:
+    return SlackNotifier(SecretStr("xoxb-ledger"), "#ops", fake.base_url, max_retries=1)
+
+
+def test_redelivered_alert_is_not_posted_twice(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """Crash after the ledger write, before the offset commit: Kafka redelivers the alert."""
+    alert = make_alert()
+    raw = alert.to_bytes()
+    Dispatcher([_slack(fake_slack)], ledger=Ledger(tmp_path / "l.db")).handle(raw, 0)
+    # a new process: fresh in-memory state, the same ledger file
+    ledger = Ledger(tmp_path / "l.db")
+    Dispatcher([_slack(fake_slack)], ledger=ledger).handle(raw, 0)
+    assert len(fake_slack.posts()) == 1
+    record = ledger.get(alert.alert_id, "slack")
+    assert record is not None and record.status == DELIVERED
+    assert record.ref == fake_slack.posts()[0].ts
+
+
+def test_crash_between_slack_call_and_ledger_write(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """The process posted, then died before recording it: the restart finds the message."""
+    alert = make_alert()
+    ledger = Ledger(tmp_path / "l.db")
+    ledger.pending(alert.alert_id, "slack")
+    posted_ts = _slack(fake_slack).send(alert)  # the call that happened just before the crash
+    Dispatcher([_slack(fake_slack)], ledger=ledger).handle(alert.to_bytes(), 0)
+    assert len(fake_slack.posts()) == 1
+    record = ledger.get(alert.alert_id, "slack")
+    assert record is not None and (record.status, record.ref) == (DELIVERED, posted_ts)
+
+
+def test_crash_before_the_slack_call_still_delivers(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """Pending but never posted: the restart posts it (nothing is lost)."""
+    alert = make_alert()
+    ledger = Ledger(tmp_path / "l.db")
+    ledger.pending(alert.alert_id, "slack")
+    Dispatcher([_slack(fake_slack)], ledger=ledger).handle(alert.to_bytes(), 0)
+    assert len(fake_slack.posts()) == 1
+    assert [c.method for c in fake_slack.calls] == ["conversations.history", "chat.postMessage"]
+
+
+def test_failures_are_recorded_with_the_reason(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    fake_slack.fail_next(500, times=2)  # the first attempt and its one retry
+    ledger = Ledger(tmp_path / "l.db")
+    dispatcher = Dispatcher([_slack(fake_slack)], ledger=ledger)
+    alert = make_alert()
+    dispatcher.handle(alert.to_bytes(), 0)
+    (failed,) = ledger.failures("slack")
+    assert failed.alert_id == alert.alert_id and failed.status == FAILED
+    assert "500" in (failed.reason or "") or "fatal_error" in (failed.reason or "")
+    assert dispatcher.failures["slack"] == 1
+    # a later attempt (after the outage) delivers it and the ledger says so
+    Dispatcher([_slack(fake_slack)], ledger=ledger).handle(alert.to_bytes(), 0)
+    record = ledger.get(alert.alert_id, "slack")
+    assert record is not None and record.status == DELIVERED and record.attempts == 2
+    assert record.status != PENDING
