@@ -34,6 +34,7 @@ from notifiers.jsonl import JsonlNotifier
 from notifiers.ledger import Ledger
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
 from notifiers.slack import SlackNotifier
+from notifiers.stories import StoryBook
 from notifiers.webhook import WebhookNotifier
 from streams.examples import build_checked
 from streams.nlp import load_nlp
@@ -100,8 +101,14 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
     if settings.webhook_url:
         notifiers.append(WebhookNotifier(settings.webhook_url, settings.webhook_secret))
     if slack and settings.slack_token and settings.slack_channel:
+        stories = StoryBook(settings.data_dir / "state" / "stories.sqlite3")
         notifiers.append(
-            SlackNotifier(settings.slack_token, settings.slack_channel, settings.slack_base_url)
+            SlackNotifier(
+                settings.slack_token,
+                settings.slack_channel,
+                settings.slack_base_url,
+                stories=stories,
+            )
         )
     return notifiers
 

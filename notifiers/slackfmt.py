@@ -6,9 +6,10 @@ channel and ``<https://evil|click>`` would disguise a link.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from borderwatch.models import Alert
+from borderwatch.models import Alert, Severity
 from notifiers.text import casualty_summary, headline, where
 
 SECTION_LIMIT = 2900  # Block Kit allows 3000 characters in a section's text
@@ -83,4 +84,39 @@ def blocks(alert: Alert) -> list[dict[str, Any]]:
                 }
             ],
         },
+    ]
+
+
+def raised(severity: Severity) -> Severity:
+    """One step up, for a story that enough sources confirm."""
+    order = list(Severity)
+    return order[min(order.index(severity) + 1, len(order) - 1)]
+
+
+def parent_blocks(alert: Alert, sources: int, first_at: float, last_at: float,
+                  escalated: bool) -> list[dict[str, Any]]:  # fmt: skip
+    """The story's first message, rewritten as reports come in: latest facts, source count,
+    newest time; raised severity once the story is escalated."""
+    shown = alert.model_copy(update={"severity": raised(alert.severity)}) if escalated else alert
+    out = blocks(shown)
+    if escalated:
+        out[0]["text"]["text"] = cut(headline(shown) + " · ESCALATED", HEADER_LIMIT)
+    first = datetime.fromtimestamp(first_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    last = datetime.fromtimestamp(last_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out[-1]["elements"].append(
+        {"type": "mrkdwn", "text": escape(f"{sources} source(s) · first {first} · latest {last}")}
+    )
+    return out
+
+
+def reply_blocks(alert: Alert) -> list[dict[str, Any]]:
+    """A thread reply: which outlet, its link, its evidence and facts."""
+    fields = [
+        f"*Source:* {escape(alert.article.source or 'unknown')}",
+        f"*Casualties:* {escape(casualty_summary(alert.facts) or '—')}",
+    ]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": _link(alert)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": cut(f, 1900)} for f in fields]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "> " + evidence_mrkdwn(alert)}},
     ]

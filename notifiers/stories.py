@@ -103,6 +103,13 @@ class Story:
         return len(self.sources)
 
 
+@dataclass(frozen=True)
+class StoryUpdate:
+    story: Story
+    created: bool
+    new_source: bool
+
+
 class StoryBook:
     def __init__(self, path: Path, window_s: float = 24 * 3600, threshold: float = 0.5) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,9 +179,14 @@ class StoryBook:
 
     def add(self, alert: Alert, now: float | None = None) -> tuple[Story, bool]:
         """File the alert under its story (a new one if none is open); True when new."""
+        update = self.file(alert, now)
+        return update.story, update.created
+
+    def file(self, alert: Alert, now: float | None = None) -> StoryUpdate:
         now = time.time() if now is None else now
         story = self.find(alert, now)
         created = story is None
+        new_source = False
         if story is None:
             border = alert.facts.border
             story = Story(
@@ -190,11 +202,12 @@ class StoryBook:
             source = source_of(alert)
             if source not in story.sources:
                 story.sources.append(source)
+                new_source = True
             story.countries = story.countries | alert_places(alert)
             story.last_at = now
             self._remember_text(story.story_id, alert)
         self.save(story)
-        return story, created
+        return StoryUpdate(story, created, new_source)
 
     def _remember_text(self, story_id: str, alert: Alert) -> None:
         mh = signature(alert_text(alert))

@@ -41,23 +41,41 @@ class FakeSlack:
         for _ in range(times):
             self.script.append((status, headers))
 
+    def thread(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """conversations.replies: the parent and its replies, oldest first, with metadata."""
+        parent = str(query.get("ts"))
+        with self.lock:
+            posted = [c for c in self.calls if c.method == "chat.postMessage" and c.ts]
+        return [
+            self._message(c) for c in posted if c.ts == parent or c.body.get("thread_ts") == parent
+        ]
+
+    @staticmethod
+    def _message(call: Call) -> dict[str, Any]:
+        message: dict[str, Any] = {"ts": call.ts, "text": call.body.get("text")}
+        meta = call.body.get("metadata")
+        if isinstance(meta, str):
+            meta = json.loads(meta)
+        if meta:
+            message["metadata"] = meta
+        return message
+
     def history(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """conversations.history: posted messages in a channel, newest first, with metadata."""
         oldest = float(query.get("oldest") or 0)
         with self.lock:
             posted = [c for c in self.calls if c.method == "chat.postMessage" and c.ts]
-        out = []
-        for call in reversed(posted):
-            if call.body.get("channel") != query.get("channel") or float(call.ts or 0) < oldest:
-                continue
-            message: dict[str, Any] = {"ts": call.ts, "text": call.body.get("text")}
-            meta = call.body.get("metadata")
-            if isinstance(meta, str):
-                meta = json.loads(meta)
-            if meta:
-                message["metadata"] = meta
-            out.append(message)
-        return out
+        return [
+            self._message(call)
+            for call in reversed(posted)
+            if call.body.get("channel") == query.get("channel")
+            and float(call.ts or 0) >= oldest
+            and not call.body.get("thread_ts")  # like Slack: replies are not channel history
+        ]
+
+    def by_method(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method]
 
     def posts(self) -> list[Call]:
         with self.lock:
@@ -94,6 +112,9 @@ def start_fake_slack() -> FakeSlack:
             elif method == "conversations.history":
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "messages": fake.history(body)})
+            elif method == "conversations.replies":
+                self.send_response(200)
+                payload = json.dumps({"ok": True, "messages": fake.thread(body)})
             else:
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "channel": body.get("channel"), "ts": ts})

@@ -68,3 +68,25 @@ def test_failures_are_recorded_with_the_reason(fake_slack: FakeSlack, tmp_path: 
     record = ledger.get(alert.alert_id, "slack")
     assert record is not None and record.status == DELIVERED and record.attempts == 2
     assert record.status != PENDING
+
+
+def test_crash_after_a_thread_reply_is_reconciled(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """A reply is not in the channel history; the thread is searched too."""
+    from notifiers.stories import StoryBook
+
+    def threaded() -> SlackNotifier:
+        return SlackNotifier(SecretStr("xoxb-ledger"), "#ops", fake_slack.base_url,
+                             max_retries=1, stories=StoryBook(tmp_path / "s.db"))  # fmt: skip
+
+    first = make_alert()
+    second = first.model_copy(
+        update={"alert_id": "a2", "article": first.article.model_copy(update={"source": "Other"})}
+    )
+    ledger = Ledger(tmp_path / "l.db")
+    Dispatcher([threaded()], ledger=ledger).handle(first.to_bytes(), 0)
+    ledger.pending(second.alert_id, "slack")
+    reply_ts = threaded().send(second)  # posted as a reply, then the process died
+    Dispatcher([threaded()], ledger=ledger).handle(second.to_bytes(), 0)
+    assert len(fake_slack.posts()) == 2
+    record = ledger.get(second.alert_id, "slack")
+    assert record is not None and (record.status, record.ref) == (DELIVERED, reply_ts)

@@ -1,0 +1,83 @@
+"""One story, one Slack thread: parent post, replies, parent updates, throttle, escalation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from borderwatch.models import Alert, ArticleRef, Casualty, Facts, Severity
+from notifiers.slack import SlackNotifier, ThreadPolicy
+from notifiers.stories import StoryBook
+from tests.factories import make_alert
+from tests.fakeslack import FakeSlack
+
+
+def report(n: int, source: str, killed: int) -> Alert:
+    base = make_alert(title=f"Guards fire on migrants at the fence ({source})")
+    return base.model_copy(
+        update={
+            "alert_id": f"a{n}",
+            "article": ArticleRef(id=f"x{n}", url=f"https://example.org/{n}", title=base.article.title,
+                                  source=source),
+            "facts": Facts(countries=["TUR", "GRC"],
+                           casualties=[Casualty(count=killed, who="migrant", outcome="killed")]),
+        }
+    )  # fmt: skip
+
+
+def slack(fake: FakeSlack, tmp_path: Path, **policy: float) -> SlackNotifier:
+    return SlackNotifier(
+        SecretStr("xoxb-threads"), "#ops", fake.base_url, max_retries=1,
+        stories=StoryBook(tmp_path / "stories.db"), policy=ThreadPolicy(**policy),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_a_story_is_one_parent_with_replies_and_updates(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    notifier = slack(fake_slack, tmp_path, reply_gap_s=0, escalate_sources=99)
+    parent_ts = notifier.send(report(1, "Wire A", 22))
+    notifier.send(report(2, "Wire B", 33))
+    posts = fake_slack.posts()
+    assert len(posts) == 2
+    assert "thread_ts" not in posts[0].body and posts[1].body["thread_ts"] == parent_ts
+    (update,) = fake_slack.by_method("chat.update")
+    assert update.body["ts"] == parent_ts
+    text = json.dumps(update.body["blocks"])
+    assert "33 migrants killed" in text and "2 source(s)" in text
+
+
+def test_throttle_one_reply_per_source_and_a_minimum_gap(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    notifier = slack(fake_slack, tmp_path, reply_gap_s=3600, escalate_sources=99)
+    notifier.send(report(1, "Wire A", 2))
+    notifier.send(report(2, "Wire B", 2))  # new source: a reply
+    notifier.send(report(3, "Wire B", 2))  # same source again: no reply
+    notifier.send(report(4, "Wire C", 2))  # new source, but inside the gap: no reply
+    assert len(fake_slack.posts()) == 2
+    updates = fake_slack.by_method("chat.update")
+    assert len(updates) == 3  # the parent still tracks every report
+    assert "3 source(s)" in json.dumps(updates[-1].body["blocks"])
+
+
+def test_escalation_broadcasts_and_raises_severity(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    notifier = slack(fake_slack, tmp_path, reply_gap_s=0, escalate_sources=3)
+    for n, source in enumerate(["Wire A", "Wire B", "Wire C", "Wire D"], 1):
+        notifier.send(report(n, source, 2).model_copy(update={"severity": Severity.high}))
+    replies = fake_slack.posts()[1:]
+    broadcast = [r.body.get("reply_broadcast") for r in replies]
+    assert broadcast == [None, True, None]  # only the confirming third source broadcasts
+    last_parent = json.dumps(
+        fake_slack.by_method("chat.update")[-1].body["blocks"], ensure_ascii=False
+    )
+    assert "[CRITICAL] border shooting · ESCALATED" in last_parent
+
+
+def test_threads_continue_after_a_restart(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    parent_ts = slack(fake_slack, tmp_path, reply_gap_s=0).send(report(1, "Wire A", 2))
+    restarted = slack(fake_slack, tmp_path, reply_gap_s=0)
+    restarted.send(report(2, "Wire B", 2))
+    assert fake_slack.posts()[-1].body["thread_ts"] == parent_ts
