@@ -24,6 +24,8 @@ from borderwatch.settings import Settings, load_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Check and test rule files.")
 app.add_typer(rules_app, name="rules")
+silence_app = typer.Typer(no_args_is_help=True, help="Mute known stories on Slack for a while.")
+app.add_typer(silence_app, name="silence")
 
 out = Console()
 err = Console(stderr=True)
@@ -370,11 +372,16 @@ def notify() -> None:
     from borderwatch import pipeline
     from notifiers.ledger import Ledger
     from notifiers.runner import Dispatcher, consume_alerts
+    from notifiers.silences import SilenceStore
 
     with _service() as stop:
         settings = _settings()
         notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
-        dispatcher = Dispatcher(notifiers, ledger=Ledger(pipeline.ledger_path(settings)))
+        dispatcher = Dispatcher(
+            notifiers,
+            ledger=Ledger(pipeline.ledger_path(settings)),
+            silences=SilenceStore(pipeline.silences_path(settings)),
+        )
         consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
 
 
@@ -407,3 +414,65 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _silences() -> Any:
+    from borderwatch.pipeline import silences_path
+    from notifiers.silences import SilenceStore
+
+    return SilenceStore(silences_path(_settings()))
+
+
+def _when(ts: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@silence_app.command("add")
+def silence_add(
+    match: Annotated[
+        str,
+        typer.Option(
+            "--match",
+            help="key=value,... keys: category, country, crossing, rule, severity, source",
+        ),
+    ],
+    duration: Annotated[str, typer.Option("--for", help="How long: 30m, 6h, 2d.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (shown in `silence list`).")],
+) -> None:
+    """Silence matching alerts on Slack and the webhook; they are still recorded."""
+    from notifiers.silences import parse_duration, parse_matchers
+
+    try:
+        silence = _silences().add(parse_matchers(match), parse_duration(duration), reason)
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    out.print(f"silence {silence.silence_id} until {_when(silence.ends_at)}")
+
+
+@silence_app.command("list")
+def silence_list(
+    all_: Annotated[bool, typer.Option("--all", help="Include expired silences.")] = False,
+) -> None:
+    """Active silences (or all of them)."""
+    import time as _time
+
+    store = _silences()
+    now = _time.time()
+    table = Table(title="silences")
+    for col in ("id", "matchers", "until", "reason", "state"):
+        table.add_column(col, no_wrap=col in ("id", "matchers", "until"))
+    for s in store.all() if all_ else store.active(now):
+        matchers = ",".join(f"{k}={v}" for k, v in sorted(s.matchers.items()))
+        state = "active" if s.active(now) else "expired"
+        table.add_row(s.silence_id, matchers, _when(s.ends_at), s.reason, state)
+    out.print(table)
+
+
+@silence_app.command("expire")
+def silence_expire(silence_id: Annotated[str, typer.Argument(help="The id `list` shows.")]) -> None:
+    """End a silence now."""
+    if not _silences().expire(silence_id):
+        raise _fail(BorderwatchError(Problem("S007", f"no active silence {silence_id!r}")))
+    out.print(f"silence {silence_id} expired")

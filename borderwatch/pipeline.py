@@ -33,6 +33,7 @@ from notifiers.console import ConsoleNotifier
 from notifiers.jsonl import JsonlNotifier
 from notifiers.ledger import Ledger
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
+from notifiers.silences import SilenceStore
 from notifiers.slack import SlackNotifier
 from notifiers.stories import StoryBook
 from notifiers.webhook import WebhookNotifier
@@ -90,6 +91,10 @@ def worker_failure(proc: subprocess.Popen[bytes], settings: Settings) -> Borderw
 def ledger_path(settings: Settings) -> Path:
     """The delivery ledger of a live deployment (replays do not write to it)."""
     return settings.data_dir / "state" / "ledger.sqlite3"
+
+
+def silences_path(settings: Settings) -> Path:
+    return settings.data_dir / "state" / "silences.sqlite3"
 
 
 def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[Notifier]:
@@ -225,7 +230,11 @@ def run_live(
             )
             if cluster.feeds:
                 feeds.start()
-            dispatcher = Dispatcher(notifiers, ledger=Ledger(ledger_path(cluster)))
+            dispatcher = Dispatcher(
+                notifiers,
+                ledger=Ledger(ledger_path(cluster)),
+                silences=SilenceStore(silences_path(cluster)),
+            )
             consume_alerts(
                 cluster,
                 dispatcher,

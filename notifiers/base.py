@@ -9,6 +9,7 @@ from borderwatch.models import Alert
 
 class Notifier(ABC):
     name: str = "notifier"
+    pages: bool = False  # reaches people (Slack, webhook): silences apply to it
 
     @abstractmethod
     def send(self, alert: Alert) -> str | None:

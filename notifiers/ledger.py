@@ -17,12 +17,13 @@ from pathlib import Path
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+SILENCED = "silenced"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
     alert_id TEXT NOT NULL,
     sink TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'silenced')),
     ref TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     reason TEXT,
@@ -80,6 +81,9 @@ class Ledger:
 
     def delivered(self, alert_id: str, sink: str, ref: str | None = None) -> None:
         self._upsert(alert_id, sink, DELIVERED, ref, None, 0)
+
+    def silenced(self, alert_id: str, sink: str, silence_id: str) -> None:
+        self._upsert(alert_id, sink, SILENCED, silence_id, None, 0)
 
     def failed(self, alert_id: str, sink: str, reason: str) -> None:
         self._upsert(alert_id, sink, FAILED, None, reason, 0)

@@ -19,6 +19,7 @@ from borderwatch.models import Alert, Marker, parse_alert_message
 from borderwatch.settings import Settings
 from notifiers.base import Notifier
 from notifiers.ledger import DELIVERED, PENDING, Ledger
+from notifiers.silences import SilenceStore
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class Dispatcher:
     invalid: int = 0
     on_alert: Callable[[Alert], None] | None = None
     ledger: Ledger | None = None
+    silences: SilenceStore | None = None
+    silenced: Counter[str] = field(default_factory=Counter)
 
     def handle(self, raw: bytes | None, partition: int) -> None:
         try:
@@ -73,7 +76,15 @@ class Dispatcher:
             return
         self.delivered.add(message.alert_id)
         self.by_category[message.category] += 1
+        silence = self.silences.silencing(message) if self.silences is not None else None
         for notifier in self.notifiers:
+            if silence is not None and notifier.pages:
+                self.silenced[notifier.name] += 1
+                log.info("alert %s silenced by %s (%s)", message.alert_id, silence.silence_id,
+                         silence.reason)  # fmt: skip
+                if self.ledger is not None:
+                    self.ledger.silenced(message.alert_id, notifier.name, silence.silence_id)
+                continue
             self._deliver(notifier, message)
         if self.on_alert is not None:
             self.on_alert(message)

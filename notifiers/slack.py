@@ -35,6 +35,7 @@ class ThreadPolicy:
 
 class SlackNotifier(Notifier):
     name = "slack"
+    pages = True
 
     def __init__(
         self,

@@ -42,6 +42,7 @@ class WebhookError(RuntimeError):
 
 class WebhookNotifier(Notifier):
     name = "webhook"
+    pages = True
 
     def __init__(
         self,
