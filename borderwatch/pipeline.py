@@ -32,6 +32,7 @@ from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier
 from notifiers.jsonl import JsonlNotifier
 from notifiers.ledger import Ledger
+from notifiers.routing import ChannelRateLimiter, Router
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
 from notifiers.silences import SilenceStore
 from notifiers.slack import SlackNotifier
@@ -113,6 +114,8 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
                 settings.slack_channel,
                 settings.slack_base_url,
                 stories=stories,
+                router=Router(settings.slack_channel, settings.slack_routes),
+                limiter=ChannelRateLimiter(settings.slack_rate_per_channel),
             )
         )
     return notifiers

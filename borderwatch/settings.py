@@ -12,13 +12,30 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from borderwatch.errors import BorderwatchError, Problem
+from borderwatch.models import Alert, Severity
 
 ENV_PREFIX = "BORDERWATCH_"
 CONFIG_ENV = "BORDERWATCH_CONFIG"
+
+
+class SlackRoute(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str = Field(min_length=1)
+    categories: list[str] = Field(default_factory=list, description="Any of these; empty = all.")
+    min_severity: Severity | None = None
+    countries: list[str] = Field(default_factory=list, description="Any of these ISO alpha-3.")
+
+    def matches(self, alert: Alert) -> bool:
+        if self.categories and alert.category not in self.categories:
+            return False
+        if self.min_severity is not None and alert.severity.rank < self.min_severity.rank:
+            return False
+        return not self.countries or bool(set(self.countries) & set(alert.facts.countries))
 
 
 class Settings(BaseSettings):
@@ -63,6 +80,12 @@ class Settings(BaseSettings):
     slack_token: SecretStr | None = None
     slack_channel: str | None = None
     slack_base_url: str = "https://slack.com/api/"
+    slack_routes: list[SlackRoute] = Field(
+        default_factory=list,
+        description="First match picks the channel (JSON list of {channel, categories, "
+        "min_severity, countries}); otherwise slack_channel.",
+    )
+    slack_rate_per_channel: float = Field(default=1.0, gt=0, le=50)
     webhook_url: str | None = Field(default=None, description="POST every alert here as JSON.")
     webhook_secret: SecretStr | None = Field(
         default=None, description="HMAC-SHA256 key for the X-Borderwatch-Signature header."

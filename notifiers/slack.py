@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from borderwatch.models import Alert
 from notifiers.base import Notifier
+from notifiers.routing import ChannelRateLimiter, Router
 from notifiers.slackfmt import blocks, fallback_text, parent_blocks, reply_blocks
 from notifiers.stories import StoryBook
 
@@ -46,9 +47,13 @@ class SlackNotifier(Notifier):
         timeout: int = 30,
         stories: StoryBook | None = None,
         policy: ThreadPolicy | None = None,
+        router: Router | None = None,
+        limiter: ChannelRateLimiter | None = None,
     ) -> None:
         self.stories = stories
         self.policy = policy or ThreadPolicy()
+        self.router = router or Router(channel)
+        self.limiter = limiter or ChannelRateLimiter()
         if not base_url.endswith("/"):
             base_url += "/"
         self.channel = channel
@@ -68,13 +73,15 @@ class SlackNotifier(Notifier):
 
     def _post(
         self,
+        channel: str,
         alert: Alert,
         blocks_: list[dict[str, Any]],
         thread_ts: str | None = None,
         reply_broadcast: bool | None = None,
     ) -> str | None:
+        self.limiter.wait(channel)
         response = self.client.chat_postMessage(
-            channel=self.channel,
+            channel=channel,
             text=fallback_text(alert),
             blocks=blocks_,
             unfurl_links=False,
@@ -89,17 +96,18 @@ class SlackNotifier(Notifier):
 
     def send(self, alert: Alert) -> str | None:
         if self.stories is None:
-            return self._post(alert, blocks(alert))
+            return self._post(self.router(alert), alert, blocks(alert))
         now = time.time()
         update = self.stories.file(alert, now)
         story = update.story
         if update.created or story.parent_ts is None:
             parent = parent_blocks(alert, story.source_count, story.first_at, story.last_at, False)
-            story.parent_ts = self._post(alert, parent)
-            story.channel = self.channel
+            story.channel = self.router(alert)
+            story.parent_ts = self._post(story.channel, alert, parent)
             self.stories.save(story)
             return story.parent_ts
         policy = self.policy
+        channel = story.channel or self.router(alert)  # a thread stays where it started
         escalate = (
             not story.escalated
             and story.source_count >= policy.escalate_sources
@@ -109,6 +117,7 @@ class SlackNotifier(Notifier):
         # Throttle: a reply only for a source the thread has not heard from, and not too often.
         if escalate or (update.new_source and now - story.last_reply_at >= policy.reply_gap_s):
             reply_ts = self._post(
+                channel,
                 alert,
                 reply_blocks(alert),
                 thread_ts=story.parent_ts,
@@ -117,8 +126,9 @@ class SlackNotifier(Notifier):
             story.last_reply_at = now
         story.escalated = story.escalated or escalate
         self.stories.save(story)
+        self.limiter.wait(channel)
         self.client.chat_update(
-            channel=self.channel,
+            channel=channel,
             ts=story.parent_ts,
             text=fallback_text(alert),
             blocks=parent_blocks(
@@ -130,20 +140,20 @@ class SlackNotifier(Notifier):
     def find_delivered(self, alert: Alert, since: float) -> str | None:
         """Look for a message carrying this alert's id: in the channel's recent history, and
         in its story's thread (replies do not appear in the channel history)."""
+        story = self.stories.find(alert) if self.stories is not None else None
+        channel = story.channel if story is not None and story.channel else self.router(alert)
         response = self.client.conversations_history(
-            channel=self.channel,
+            channel=channel,
             oldest=f"{since - HISTORY_SLACK_S:.6f}",
             include_all_metadata=True,
             limit=200,
         )
         found = _with_alert(response.get("messages") or [], alert.alert_id)
-        if found is None and self.stories is not None:
-            story = self.stories.find(alert)
-            if story is not None and story.parent_ts:
-                replies = self.client.conversations_replies(
-                    channel=self.channel, ts=story.parent_ts, include_all_metadata=True
-                )
-                found = _with_alert(replies.get("messages") or [], alert.alert_id)
+        if found is None and story is not None and story.parent_ts:
+            replies = self.client.conversations_replies(
+                channel=channel, ts=story.parent_ts, include_all_metadata=True
+            )
+            found = _with_alert(replies.get("messages") or [], alert.alert_id)
         return found
 
 

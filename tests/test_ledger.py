@@ -7,14 +7,20 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from notifiers.ledger import DELIVERED, FAILED, PENDING, Ledger
+from notifiers.routing import ChannelRateLimiter
 from notifiers.runner import Dispatcher
 from notifiers.slack import SlackNotifier
 from tests.factories import make_alert
 from tests.fakeslack import FakeSlack
 
+FAST = ChannelRateLimiter(per_second=1000)  # the rate limit has its own test
+
 
 def _slack(fake: FakeSlack) -> SlackNotifier:
     return SlackNotifier(SecretStr("xoxb-ledger"), "#ops", fake.base_url, max_retries=1)
+    return SlackNotifier(
+        SecretStr("xoxb-ledger"), "#ops", fake.base_url, max_retries=1, limiter=FAST
+    )
 
 
 def test_redelivered_alert_is_not_posted_twice(fake_slack: FakeSlack, tmp_path: Path) -> None:
@@ -75,7 +81,7 @@ def test_crash_after_a_thread_reply_is_reconciled(fake_slack: FakeSlack, tmp_pat
     from notifiers.stories import StoryBook
 
     def threaded() -> SlackNotifier:
-        return SlackNotifier(SecretStr("xoxb-ledger"), "#ops", fake_slack.base_url,
+        return SlackNotifier(SecretStr("xoxb-ledger"), "#ops", fake_slack.base_url, limiter=FAST,
                              max_retries=1, stories=StoryBook(tmp_path / "s.db"))  # fmt: skip
 
     first = make_alert()

@@ -12,6 +12,7 @@ from borderwatch.cli import app
 from borderwatch.errors import BorderwatchError
 from notifiers.jsonl import JsonlNotifier
 from notifiers.ledger import SILENCED, Ledger
+from notifiers.routing import ChannelRateLimiter
 from notifiers.runner import Dispatcher
 from notifiers.silences import SilenceStore, parse_duration, parse_matchers
 from notifiers.slack import SlackNotifier
@@ -30,6 +31,9 @@ def test_bad_matchers_are_named(text: str, code: str) -> None:
     assert info.value.problems[0].code == code
 
 
+FAST = ChannelRateLimiter(per_second=1000)  # the rate limit has its own test
+
+
 def test_durations() -> None:
     assert parse_duration("6h") == 21600 and parse_duration("30m") == 1800
     with pytest.raises(BorderwatchError):
@@ -40,7 +44,9 @@ def test_silenced_alert_is_recorded_not_posted(fake_slack: FakeSlack, tmp_path: 
     store = SilenceStore(tmp_path / "s.db")
     silence = store.add(parse_matchers("category=border_shooting,country=TUR"), 3600, "known")
     ledger = Ledger(tmp_path / "l.db")
-    slack = SlackNotifier(SecretStr("xoxb-s"), "#ops", fake_slack.base_url, max_retries=1)
+    slack = SlackNotifier(
+        SecretStr("xoxb-s"), "#ops", fake_slack.base_url, max_retries=1, limiter=FAST
+    )
     jsonl = JsonlNotifier(tmp_path / "alerts.jsonl")
     dispatcher = Dispatcher([slack, jsonl], ledger=ledger, silences=store)
     alert = make_alert()  # border_shooting in TUR, GRC

@@ -8,10 +8,13 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from borderwatch.models import Alert, ArticleRef, Casualty, Facts, Severity
+from notifiers.routing import ChannelRateLimiter
 from notifiers.slack import SlackNotifier, ThreadPolicy
 from notifiers.stories import StoryBook
 from tests.factories import make_alert
 from tests.fakeslack import FakeSlack
+
+FAST = ChannelRateLimiter(per_second=1000)  # the rate limit has its own test
 
 
 def report(n: int, source: str, killed: int) -> Alert:
@@ -29,7 +32,7 @@ def report(n: int, source: str, killed: int) -> Alert:
 
 def slack(fake: FakeSlack, tmp_path: Path, **policy: float) -> SlackNotifier:
     return SlackNotifier(
-        SecretStr("xoxb-threads"), "#ops", fake.base_url, max_retries=1,
+        SecretStr("xoxb-threads"), "#ops", fake.base_url, max_retries=1, limiter=FAST,
         stories=StoryBook(tmp_path / "stories.db"), policy=ThreadPolicy(**policy),  # type: ignore[arg-type]
     )  # fmt: skip
 
@@ -81,3 +84,39 @@ def test_threads_continue_after_a_restart(fake_slack: FakeSlack, tmp_path: Path)
     restarted = slack(fake_slack, tmp_path, reply_gap_s=0)
     restarted.send(report(2, "Wire B", 2))
     assert fake_slack.posts()[-1].body["thread_ts"] == parent_ts
+
+
+def test_routing_by_category_severity_and_country(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    from borderwatch.settings import SlackRoute
+    from notifiers.routing import Router
+
+    router = Router(
+        "#ops",
+        [
+            SlackRoute(channel="#greece-desk", countries=["GRC"], min_severity=Severity.high),
+            SlackRoute(channel="#shootings", categories=["border_shooting"]),
+        ],
+    )
+    notifier = SlackNotifier(SecretStr("x"), "#ops", fake_slack.base_url, max_retries=1,
+                             limiter=FAST, router=router)  # fmt: skip
+    base = report(1, "Wire A", 2)  # border_shooting, critical, TUR+GRC
+    notifier.send(base)
+    notifier.send(base.model_copy(update={"alert_id": "b", "severity": Severity.low}))
+    notifier.send(base.model_copy(update={"alert_id": "c", "category": "border_closure",
+                                          "facts": Facts(countries=["MEX"])}))  # fmt: skip
+    assert [p.body["channel"] for p in fake_slack.posts()] == ["#greece-desk", "#shootings", "#ops"]
+
+
+def test_rate_limit_spaces_calls_per_channel() -> None:
+    clock = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    limiter = ChannelRateLimiter(per_second=1.0, clock=lambda: clock[0], sleep=sleep)
+    waits = [limiter.wait("#a"), limiter.wait("#a"), limiter.wait("#b"), limiter.wait("#a")]
+    # the second call to #a waits a second, #b is free, the third call to #a waits again
+    assert waits == [0.0, 1.0, 0.0, 1.0]
+    assert slept == [1.0, 1.0]
