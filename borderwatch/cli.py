@@ -370,6 +370,7 @@ def worker() -> None:
 def notify() -> None:
     """Deliver alerts from the configured cluster to the console, JSONL file and Slack."""
     from borderwatch import pipeline
+    from notifiers.dlq import AlertDlq
     from notifiers.ledger import Ledger
     from notifiers.runner import Dispatcher, consume_alerts
     from notifiers.silences import SilenceStore
@@ -381,6 +382,7 @@ def notify() -> None:
             notifiers,
             ledger=Ledger(pipeline.ledger_path(settings)),
             silences=SilenceStore(pipeline.silences_path(settings)),
+            on_failure=AlertDlq(settings),
         )
         consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
 

@@ -25,6 +25,7 @@ def topic_layout(settings: Settings) -> dict[str, int]:
         settings.articles_topic: settings.articles_partitions,
         settings.alerts_topic: settings.alerts_partitions,
         settings.dlq_topic: settings.dlq_partitions,
+        settings.alerts_dlq_topic: settings.dlq_partitions,
     }
 
 

@@ -30,6 +30,7 @@ from connectors.feeds import FeedPoller
 from connectors.producer import ArticleWriter
 from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier
+from notifiers.dlq import AlertDlq
 from notifiers.jsonl import JsonlNotifier
 from notifiers.ledger import Ledger
 from notifiers.routing import ChannelRateLimiter, Router
@@ -237,6 +238,7 @@ def run_live(
                 notifiers,
                 ledger=Ledger(ledger_path(cluster)),
                 silences=SilenceStore(silences_path(cluster)),
+                on_failure=AlertDlq(cluster),
             )
             consume_alerts(
                 cluster,

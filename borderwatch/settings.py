@@ -86,6 +86,9 @@ class Settings(BaseSettings):
         "min_severity, countries}); otherwise slack_channel.",
     )
     slack_rate_per_channel: float = Field(default=1.0, gt=0, le=50)
+    retry_failed_s: float = Field(
+        default=60.0, gt=0, description="First wait before a failed delivery is retried; doubles."
+    )
     webhook_url: str | None = Field(default=None, description="POST every alert here as JSON.")
     webhook_secret: SecretStr | None = Field(
         default=None, description="HMAC-SHA256 key for the X-Borderwatch-Signature header."
@@ -116,6 +119,10 @@ class Settings(BaseSettings):
     @property
     def dlq_topic(self) -> str:
         return self.topic("articles.dlq")
+
+    @property
+    def alerts_dlq_topic(self) -> str:
+        return self.topic("alerts.dlq")
 
     @property
     def idempotence(self) -> bool:

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     ref TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     reason TEXT,
+    payload TEXT,
     updated REAL NOT NULL,
     PRIMARY KEY (alert_id, sink)
 )
@@ -85,8 +86,30 @@ class Ledger:
     def silenced(self, alert_id: str, sink: str, silence_id: str) -> None:
         self._upsert(alert_id, sink, SILENCED, silence_id, None, 0)
 
-    def failed(self, alert_id: str, sink: str, reason: str) -> None:
+    def failed(self, alert_id: str, sink: str, reason: str, payload: str | None = None) -> None:
+        """``payload`` (the alert's JSON) lets a later sweep retry without Kafka's help."""
         self._upsert(alert_id, sink, FAILED, None, reason, 0)
+        if payload is not None:
+            with self._lock:
+                self._db.execute(
+                    "UPDATE deliveries SET payload = ? WHERE alert_id = ? AND sink = ?",
+                    (payload, alert_id, sink),
+                )
+
+    def due(self, now: float, base_delay_s: float) -> list[tuple[Delivery, str]]:
+        """Failed deliveries whose backoff (base * 2^(attempts-1), at most a day) is over."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT alert_id, sink, status, ref, attempts, reason, updated, payload "
+                "FROM deliveries WHERE status = 'failed' AND payload IS NOT NULL"
+            ).fetchall()
+        out = []
+        for *fields, payload in rows:
+            d = Delivery(*fields)
+            delay = min(base_delay_s * 2 ** max(d.attempts - 1, 0), 86400.0)
+            if d.updated + delay <= now:
+                out.append((d, str(payload)))
+        return out
 
     def failures(self, sink: str | None = None) -> list[Delivery]:
         query = "SELECT alert_id, sink, status, ref, attempts, reason, updated FROM deliveries "

@@ -58,6 +58,9 @@ class Dispatcher:
     ledger: Ledger | None = None
     silences: SilenceStore | None = None
     silenced: Counter[str] = field(default_factory=Counter)
+    # Called with (alert, sink, reason) when a sink gives up: the pipeline sends it to
+    # alerts.dlq, so the failure is visible and kept, not only logged.
+    on_failure: Callable[[Alert, str, str], None] | None = None
 
     def handle(self, raw: bytes | None, partition: int) -> None:
         try:
@@ -106,11 +109,31 @@ class Dispatcher:
         except Exception as exc:  # one notifier's outage must not stop the others
             self.failures[notifier.name] += 1
             log.error("%s failed to deliver alert %s: %s", notifier.name, alert.alert_id, exc)
+            reason = f"{type(exc).__name__}: {exc}"
             if ledger is not None:
-                ledger.failed(alert.alert_id, notifier.name, f"{type(exc).__name__}: {exc}")
+                ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
+            if self.on_failure is not None:
+                self.on_failure(alert, notifier.name, reason)
             return
         if ledger is not None:
             ledger.delivered(alert.alert_id, notifier.name, ref)
+
+
+def retry_failed(dispatcher: Dispatcher, now: float, base_delay_s: float) -> int:
+    """Deliver again what failed before, once its backoff is over; returns how many were due."""
+    if dispatcher.ledger is None:
+        return 0
+    sinks = {n.name: n for n in dispatcher.notifiers}
+    due = dispatcher.ledger.due(now, base_delay_s)
+    for delivery, payload in due:
+        notifier = sinks.get(delivery.sink)
+        if notifier is None:
+            continue
+        alert = Alert.model_validate_json(payload)
+        log.info("retrying alert %s on %s (attempt %d)", alert.alert_id, delivery.sink,
+                 delivery.attempts + 1)  # fmt: skip
+        dispatcher._deliver(notifier, alert)
+    return len(due)
 
 
 def consume_alerts(
@@ -120,10 +143,15 @@ def consume_alerts(
     stop: Callable[[], bool],
     poll_ms: int = 500,
 ) -> None:
-    """Poll until ``stop()``; offsets are committed only after the notifiers have run."""
+    """Poll until ``stop()``; offsets are committed only after the notifiers have run.
+    Failed deliveries are retried from the ledger between polls."""
     kc = consumer(settings, group_id, settings.alerts_topic)
+    next_retry = time.monotonic() + settings.retry_failed_s
     try:
         while not stop():
+            if dispatcher.ledger is not None and time.monotonic() >= next_retry:
+                retry_failed(dispatcher, time.time(), settings.retry_failed_s)
+                next_retry = time.monotonic() + min(settings.retry_failed_s, 30.0)
             batch = kc.poll(timeout_ms=poll_ms)
             for tp, records in batch.items():
                 for record in records:

@@ -173,3 +173,28 @@ def test_run_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert code == 0, "".join(lines)[-3000:]
     assert not wait_for_port("127.0.0.1", port, deadline=0)
     assert wait_until(lambda: _our_processes(str(tmp_path)) == [], timeout=10)
+
+
+def test_failed_alert_goes_to_alerts_dlq_with_reason(kafka: str, tmp_path: Path) -> None:
+    from borderwatch.kafka import consumer
+    from notifiers.dlq import AlertDlq
+    from tests.factories import make_alert
+
+    settings = isolated_settings(kafka, tmp_path)
+    ensure_topics(settings)
+    dlq = AlertDlq(settings)
+    dlq(make_alert(), "slack", "SlackApiError: fatal_error")
+    dlq.close()
+    c = consumer(settings, f"{settings.app_id}-dlq-test", settings.alerts_dlq_topic)
+    got: list[dict[str, object]] = []
+    try:
+        wait_until(
+            lambda: bool(got.extend(json.loads(r.value) for rs in c.poll(timeout_ms=500).values()
+                                    for r in rs) or got),
+            timeout=60,
+        )  # fmt: skip
+    finally:
+        c.close()
+    (record,) = got
+    assert record["sink"] == "slack" and record["reason"] == "SlackApiError: fatal_error"
+    assert record["alert"]["alert_id"] == "a1"  # type: ignore[index]

@@ -96,3 +96,26 @@ def test_crash_after_a_thread_reply_is_reconciled(fake_slack: FakeSlack, tmp_pat
     assert len(fake_slack.posts()) == 2
     record = ledger.get(second.alert_id, "slack")
     assert record is not None and (record.status, record.ref) == (DELIVERED, reply_ts)
+
+
+def test_failed_delivery_is_retried_after_backoff(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    from notifiers.runner import retry_failed
+
+    fake_slack.fail_next(503, times=2)  # an outage that outlasts the retry budget
+    ledger = Ledger(tmp_path / "l.db")
+    failures: list[tuple[str, str]] = []
+    dispatcher = Dispatcher(
+        [_slack(fake_slack)],
+        ledger=ledger,
+        on_failure=lambda a, sink, why: failures.append((a.alert_id, sink)),
+    )
+    alert = make_alert()
+    dispatcher.handle(alert.to_bytes(), 0)
+    assert failures == [(alert.alert_id, "slack")]
+    assert [p for p in fake_slack.posts() if p.ts] == []  # only failed calls so far
+    failed_at = ledger.failures()[0].updated
+    assert retry_failed(dispatcher, failed_at + 10, base_delay_s=60) == 0  # still backing off
+    assert retry_failed(dispatcher, failed_at + 61, base_delay_s=60) == 1
+    assert len([p for p in fake_slack.posts() if p.ts]) == 1
+    assert ledger.get(alert.alert_id, "slack").status == DELIVERED  # type: ignore[union-attr]
+    assert retry_failed(dispatcher, failed_at + 999, base_delay_s=60) == 0  # nothing left
