@@ -41,6 +41,11 @@ class FakeSlack:
         for _ in range(times):
             self.script.append((status, headers))
 
+    def error_next(self, error: str, times: int = 1) -> None:
+        """HTTP 200 with ``{"ok": false, "error": ...}``, as Slack answers a bad request."""
+        for _ in range(times):
+            self.script.append((200, {"X-Fake-Error": error}))
+
     def thread(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """conversations.replies: the parent and its replies, oldest first, with metadata."""
         parent = str(query.get("ts"))
@@ -103,12 +108,12 @@ def start_fake_slack() -> FakeSlack:
                 ts = f"{time.time():.6f}"
             if scripted is not None:
                 status, headers = scripted
+                error = headers.pop("X-Fake-Error", None) if status == 200 else None
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
-                payload = json.dumps(
-                    {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
-                )
+                default = "ratelimited" if status == 429 else "fatal_error"
+                payload = json.dumps({"ok": False, "error": error or default})
             elif method == "conversations.history":
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "messages": fake.history(body)})

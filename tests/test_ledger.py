@@ -119,3 +119,27 @@ def test_failed_delivery_is_retried_after_backoff(fake_slack: FakeSlack, tmp_pat
     assert len([p for p in fake_slack.posts() if p.ts]) == 1
     assert ledger.get(alert.alert_id, "slack").status == DELIVERED  # type: ignore[union-attr]
     assert retry_failed(dispatcher, failed_at + 999, base_delay_s=60) == 0  # nothing left
+
+
+def test_outage_recovery_delivers_every_alert_once(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """429 with Retry-After, then a run of 5xx and an ok:false error: every alert arrives once."""
+    from notifiers.runner import retry_failed
+
+    fake_slack.fail_next(429, retry_after=1)
+    fake_slack.fail_next(503, times=3)
+    fake_slack.error_next("internal_error")
+    ledger = Ledger(tmp_path / "l.db")
+    dispatcher = Dispatcher([_slack(fake_slack)], ledger=ledger)
+    alerts = [make_alert().model_copy(update={"alert_id": f"o{i}"}) for i in range(5)]
+    for alert in alerts:
+        dispatcher.handle(alert.to_bytes(), 0)
+    dispatcher.handle(alerts[0].to_bytes(), 0)  # a redelivery during the outage
+    assert ledger.failures(), "the outage should outlast the retry budget for some alerts"
+    now = max(d.updated for d in ledger.failures())
+    for step in range(1, 6):  # the notifier's periodic sweep, after each backoff
+        retry_failed(dispatcher, now + 60 * 2**step, base_delay_s=60)
+    delivered = [
+        p.body["metadata"]["event_payload"]["alert_id"] for p in fake_slack.posts() if p.ts
+    ]
+    assert sorted(delivered) == [f"o{i}" for i in range(5)]
+    assert all(ledger.get(f"o{i}", "slack").status == DELIVERED for i in range(5))  # type: ignore[union-attr]
