@@ -30,6 +30,10 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     script: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # hold.set(): the next posts are recorded, then their answer waits for release.set()
+    hold: threading.Event = field(default_factory=threading.Event)
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     @property
     def base_url(self) -> str:
@@ -104,8 +108,14 @@ def start_fake_slack() -> FakeSlack:
             method = self.path.rsplit("/", 1)[-1]
             with fake.lock:
                 scripted = fake.script.popleft() if fake.script else None
-                fake.calls.append(Call(method, dict(self.headers), body))
+                call = Call(method, dict(self.headers), body)
+                fake.calls.append(call)
                 ts = f"{time.time():.6f}"
+                if scripted is None and method == "chat.postMessage":
+                    call.ts = ts  # the message exists from now on, answered or not
+            if method == "chat.postMessage" and scripted is None and fake.hold.is_set():
+                fake.holding.set()  # the caller may die now, before it hears the answer
+                fake.release.wait(timeout=120)
             if scripted is not None:
                 status, headers = scripted
                 error = headers.pop("X-Fake-Error", None) if status == 200 else None
@@ -123,8 +133,6 @@ def start_fake_slack() -> FakeSlack:
             else:
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "channel": body.get("channel"), "ts": ts})
-                with fake.lock:
-                    fake.calls[-1].ts = ts
             data = payload.encode()
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
