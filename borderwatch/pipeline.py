@@ -36,7 +36,7 @@ from notifiers.ledger import Ledger
 from notifiers.routing import ChannelRateLimiter, Router
 from notifiers.runner import Dispatcher, EndTracker, consume_alerts
 from notifiers.silences import SilenceStore
-from notifiers.slack import SlackNotifier
+from notifiers.slack import SlackNotifier, ThreadPolicy
 from notifiers.stories import StoryBook
 from notifiers.webhook import WebhookNotifier
 from streams.examples import build_checked
@@ -108,13 +108,21 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
     if settings.webhook_url:
         notifiers.append(WebhookNotifier(settings.webhook_url, settings.webhook_secret))
     if slack and settings.slack_token and settings.slack_channel:
-        stories = StoryBook(settings.data_dir / "state" / "stories.sqlite3")
+        stories = StoryBook(
+            settings.data_dir / "state" / "stories.sqlite3", window_s=settings.story_window_s
+        )
+        policy = ThreadPolicy(
+            reply_gap_s=settings.slack_reply_gap_s,
+            escalate_sources=settings.escalate_sources,
+            escalate_window_s=settings.escalate_window_s,
+        )
         notifiers.append(
             SlackNotifier(
                 settings.slack_token,
                 settings.slack_channel,
                 settings.slack_base_url,
                 stories=stories,
+                policy=policy,
                 router=Router(settings.slack_channel, settings.slack_routes),
                 limiter=ChannelRateLimiter(settings.slack_rate_per_channel),
             )

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
         "min_severity, countries}); otherwise slack_channel.",
     )
     slack_rate_per_channel: float = Field(default=1.0, gt=0, le=50)
+    story_window_s: float = Field(default=86400.0, gt=0, description="How long a story stays open.")
+    slack_reply_gap_s: float = Field(default=60.0, ge=0, description="Min gap between replies.")
+    escalate_sources: int = Field(default=3, ge=2, description="Sources that escalate a story.")
+    escalate_window_s: float = Field(default=3600.0, gt=0)
     retry_failed_s: float = Field(
         default=60.0, gt=0, description="First wait before a failed delivery is retried; doubles."
     )

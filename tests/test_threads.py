@@ -120,3 +120,19 @@ def test_rate_limit_spaces_calls_per_channel() -> None:
     # the second call to #a waits a second, #b is free, the third call to #a waits again
     assert waits == [0.0, 1.0, 0.0, 1.0]
     assert slept == [1.0, 1.0]
+
+
+def test_thread_policy_comes_from_settings(tmp_path: Path) -> None:
+    from borderwatch.pipeline import build_notifiers
+    from borderwatch.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp_path, slack_token="xoxb-x", slack_channel="#ops", console=False,
+        slack_reply_gap_s=5, escalate_sources=7, story_window_s=600,
+        slack_routes=[{"channel": "#tr", "countries": ["TUR"]}],  # type: ignore[list-item]
+    )  # fmt: skip
+    (slack,) = build_notifiers(settings, slack=True, console=False)
+    assert isinstance(slack, SlackNotifier) and slack.stories is not None
+    assert (slack.policy.reply_gap_s, slack.policy.escalate_sources) == (5, 7)
+    assert slack.stories.window_s == 600
+    assert slack.router(report(1, "W", 1)) == "#tr"
