@@ -390,13 +390,14 @@ def notify() -> None:
 @app.command()
 def poll() -> None:
     """Poll the configured feeds and produce their articles to the configured cluster."""
+    from connectors.archiver import ArticleArchive
     from connectors.base import Item
     from connectors.feeds import FeedPoller
     from connectors.producer import ArticleWriter
 
     with _service() as stop:
         settings = _settings()
-        writer = ArticleWriter(settings)
+        writer = ArticleWriter(settings, archive=ArticleArchive(settings.archive_dir))
 
         def emit(item: Item) -> None:
             if isinstance(item, Problem):

@@ -25,6 +25,7 @@ from borderwatch.kafka import ensure_topics
 from borderwatch.models import Alert, Article
 from borderwatch.settings import Settings
 from connectors.archive import Archive
+from connectors.archiver import ArticleArchive
 from connectors.base import Item
 from connectors.feeds import FeedPoller
 from connectors.producer import ArticleWriter
@@ -222,7 +223,7 @@ def run_live(
     check_rules(settings)
     summary = RunSummary()
     with kafka_cluster(settings) as cluster, stream_worker(cluster) as worker:
-        writer = ArticleWriter(cluster)
+        writer = ArticleWriter(cluster, archive=ArticleArchive(cluster.archive_dir))
 
         def emit(item: Item) -> None:
             if isinstance(item, Article):

@@ -125,6 +125,11 @@ class Settings(BaseSettings):
         return self.topic("articles.dlq")
 
     @property
+    def archive_dir(self) -> Path:
+        """Where every accepted article is kept (daily gzip JSONL)."""
+        return self.data_dir / "archive"
+
+    @property
     def alerts_dlq_topic(self) -> str:
         return self.topic("alerts.dlq")
 

@@ -11,6 +11,7 @@ from kafka import KafkaProducer
 from borderwatch.kafka import producer as make_producer
 from borderwatch.models import Article, Marker
 from borderwatch.settings import Settings
+from connectors.archiver import ArticleArchive
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,11 @@ MARKER_KEY = b"__marker__"
 class ArticleWriter:
     """Send articles keyed by id; count what each partition got, for the end markers."""
 
-    def __init__(self, settings: Settings, run_id: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, run_id: str | None = None, archive: ArticleArchive | None = None
+    ) -> None:
         self.settings = settings
+        self.archive = archive
         self.topic = settings.articles_topic
         self.run_id = run_id
         self.producer: KafkaProducer = make_producer(settings)
@@ -32,11 +36,17 @@ class ArticleWriter:
         if self.run_id is not None and article.run_id != self.run_id:
             article = article.model_copy(update={"run_id": self.run_id})
         future = self.producer.send(self.topic, key=article.id.encode(), value=article.to_bytes())
-        future.add_callback(self._sent)
+        future.add_callback(self._sent, article)
         future.add_errback(self._failed, article.id)
 
-    def _sent(self, metadata: Any) -> None:
+    def _sent(self, article: Article, metadata: Any) -> None:
+        """Accepted by the broker: count it, and archive it (live runs only)."""
         self.counts[metadata.partition] += 1
+        if self.archive is not None:
+            try:
+                self.archive.append(article)
+            except OSError as exc:  # the stream goes on; the gap is logged loudly
+                log.error("could not archive article %s: %s", article.id, exc)
 
     def _failed(self, exc: BaseException, article_id: str) -> None:
         log.error("could not produce article %s: %s", article_id, exc)
@@ -54,4 +64,6 @@ class ArticleWriter:
         return dict(self.counts)
 
     def close(self) -> None:
-        self.producer.close(timeout=10)
+        self.producer.close(timeout=10)  # flushes: the last callbacks archive their articles
+        if self.archive is not None:
+            self.archive.close()
