@@ -111,6 +111,11 @@ def _summary_table(summary: object) -> Table:
     table.add_column("count", justify="right")
     table.add_row("articles sent", str(summary.articles))
     table.add_row("input skipped (bad lines/files)", str(len(summary.problems)))
+    if summary.skipped_outside or summary.skipped_undated:
+        table.add_row("outside --since/--until", str(summary.skipped_outside))
+        table.add_row(
+            "no published time (skipped by the time filter)", str(summary.skipped_undated)
+        )
     for category, n in sorted(summary.alerts.items()):
         table.add_row(f"alerts: {category}", str(n))
     for rule_id, n in sorted(summary.by_rule.items()):
@@ -129,19 +134,34 @@ def replay(
     to_slack: Annotated[bool, typer.Option("--to-slack", help="Also post to Slack.")] = False,
     jsonl: Annotated[Path | None, typer.Option(help="Also write alerts to this file.")] = None,
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 1800.0,
+    since: Annotated[
+        str | None, typer.Option(help="Only articles published at or after (ISO 8601).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Only articles published before.")] = None,
+    speed: Annotated[
+        str, typer.Option(help="'max', or a factor of real time (60 = one minute per second).")
+    ] = "max",
 ) -> None:
     """Send archived articles through the pipeline, print the alerts, exit when all are done.
 
     Dry-run by default: alerts go to the console (and --jsonl), never to Slack unless asked.
+    Each replay runs on its own topics and consumer groups, apart from live traffic.
     """
     from borderwatch import pipeline
+    from connectors.schedule import Pacer, TimeFilter, parse_speed, parse_when
 
     try:
+        time_filter = TimeFilter(
+            since=parse_when(since) if since else None,
+            until=parse_when(until) if until else None,
+        )
+        pacer = Pacer(speed=parse_speed(speed))
         settings = _settings(jsonl_path=jsonl)
         notifiers = pipeline.build_notifiers(settings, slack=to_slack, console=True)
         summary = pipeline.replay(
-            settings, paths, notifiers=notifiers, on_problem=_report, timeout_s=timeout
-        )
+            settings, paths, notifiers=notifiers, on_problem=_report, timeout_s=timeout,
+            time_filter=time_filter, pacer=pacer,
+        )  # fmt: skip
     except BorderwatchError as exc:
         raise _fail(exc) from exc
     out.print(_summary_table(summary))

@@ -29,6 +29,7 @@ from connectors.archiver import ArticleArchive
 from connectors.base import Item
 from connectors.feeds import FeedPoller
 from connectors.producer import ArticleWriter
+from connectors.schedule import Pacer, TimeFilter
 from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier
 from notifiers.dlq import AlertDlq
@@ -139,6 +140,8 @@ class RunSummary:
     by_rule: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    skipped_outside: int = 0
+    skipped_undated: int = 0
 
 
 def check_rules(settings: Settings) -> None:
@@ -150,6 +153,16 @@ def check_rules(settings: Settings) -> None:
     )  # fmt: skip
 
 
+def isolated_for_replay(settings: Settings, run_id: str) -> Settings:
+    """Own topics and groups for one replay, on the embedded broker or a real cluster."""
+    return settings.model_copy(
+        update={
+            "topic_prefix": f"{settings.topic_prefix}replay-{run_id}.",
+            "app_id": f"{settings.app_id}-replay-{run_id}",
+        }
+    )
+
+
 def replay(
     settings: Settings,
     paths: list[Path],
@@ -157,22 +170,37 @@ def replay(
     notifiers: list[Notifier],
     on_problem: Callable[[Problem], None] = lambda p: None,
     timeout_s: float = 1800.0,
+    time_filter: TimeFilter | None = None,
+    pacer: Pacer | None = None,
 ) -> RunSummary:
-    """Send archived articles through the real pipeline and wait until every one is processed."""
+    """Send archived articles through the real pipeline and wait until every one is processed.
+
+    A replay is isolated from live traffic: its own topics (a prefix with the run id), its
+    own worker and consumer groups, so nothing it sends reaches a live notifier."""
     check_rules(settings)
     summary = RunSummary()
     started = time.monotonic()
     run_id = uuid.uuid4().hex[:12]
+    settings = isolated_for_replay(settings, run_id)
+    time_filter = time_filter or TimeFilter()
+    pacer = pacer or Pacer(speed=None)
     with kafka_cluster(settings) as cluster, stream_worker(cluster) as worker:
         writer = ArticleWriter(cluster, run_id=run_id)
         try:
-            for item in Archive(paths).read():
-                if isinstance(item, Problem):
-                    summary.problems.append(item)
-                    on_problem(item)
-                else:
-                    writer.send(item)
-                    summary.articles += 1
+
+            def articles() -> Iterator[Article]:
+                for item in Archive(paths).read():
+                    if isinstance(item, Problem):
+                        summary.problems.append(item)
+                        on_problem(item)
+                    elif time_filter.keep(item):
+                        yield item
+
+            for article in pacer.pace(articles()):
+                writer.send(article)
+                summary.articles += 1
+            summary.skipped_outside = time_filter.outside
+            summary.skipped_undated = time_filter.undated
             writer.finish()
         finally:
             writer.close()
