@@ -7,7 +7,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -128,6 +128,41 @@ def _summary_table(summary: object) -> Table:
     return table
 
 
+@contextmanager
+def _replay_progress(paths: list[Path]) -> Iterator[Callable[[str, int], None]]:
+    """A rich progress bar on stderr: articles sent of the total, rate, ETA; alerts so far."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from connectors.archive import Archive
+
+    total = sum(1 for item in Archive(paths).read() if isinstance(item, Article))
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TaskProgressColumn(), TextColumn("{task.fields[rate]}/s"), TimeElapsedColumn(),
+        TextColumn("ETA"), TimeRemainingColumn(), TextColumn("alerts: {task.fields[alerts]}"),
+    )  # fmt: skip
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("articles", total=total, rate="0.0", alerts=0)
+
+        def update(stage: str, n: int) -> None:
+            if stage == "sent":
+                elapsed = bar.tasks[task].elapsed or 0.0
+                rate = f"{n / elapsed:.1f}" if elapsed > 0 else "0.0"
+                bar.update(task, completed=n, rate=rate)
+            else:
+                bar.update(task, alerts=n)
+
+        yield update
+
+
 @app.command()
 def replay(
     paths: Annotated[list[Path], typer.Argument(help="JSONL[.gz] archives, text dirs, RSS/Atom.")],
@@ -158,10 +193,11 @@ def replay(
         pacer = Pacer(speed=parse_speed(speed))
         settings = _settings(jsonl_path=jsonl)
         notifiers = pipeline.build_notifiers(settings, slack=to_slack, console=True)
-        summary = pipeline.replay(
-            settings, paths, notifiers=notifiers, on_problem=_report, timeout_s=timeout,
-            time_filter=time_filter, pacer=pacer,
-        )  # fmt: skip
+        with _replay_progress(paths) as progress:
+            summary = pipeline.replay(
+                settings, paths, notifiers=notifiers, on_problem=_report, timeout_s=timeout,
+                time_filter=time_filter, pacer=pacer, progress=progress,
+            )  # fmt: skip
     except BorderwatchError as exc:
         raise _fail(exc) from exc
     out.print(_summary_table(summary))

@@ -172,6 +172,7 @@ def replay(
     timeout_s: float = 1800.0,
     time_filter: TimeFilter | None = None,
     pacer: Pacer | None = None,
+    progress: Callable[[str, int], None] = lambda stage, n: None,
 ) -> RunSummary:
     """Send archived articles through the real pipeline and wait until every one is processed.
 
@@ -199,6 +200,7 @@ def replay(
             for article in pacer.pace(articles()):
                 writer.send(article)
                 summary.articles += 1
+                progress("sent", summary.articles)
             summary.skipped_outside = time_filter.outside
             summary.skipped_undated = time_filter.undated
             writer.finish()
@@ -211,6 +213,7 @@ def replay(
 
         def count(alert: Alert) -> None:
             summary.by_rule[alert.rule_id] += 1
+            progress("alerts", sum(summary.by_rule.values()))
 
         dispatcher = Dispatcher(
             notifiers,
