@@ -43,7 +43,7 @@ def test_eval_replay_and_live_agree(detector: Detector, tmp_path: Path) -> None:
         for analysis in detector.analyse_many(articles)
         for alert in build_alerts(
             analysis.article, analysis.facts, analysis.hits, detector.rules.version
-        )  # fmt: skip
+        )
     }
     assert len(in_process) >= 9
 
