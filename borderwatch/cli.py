@@ -228,6 +228,13 @@ def evaluate(
     corpus: Annotated[Path, typer.Argument(help="JSONL with id, title, text, labels.")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write scores here.")] = None,
     rules: Annotated[Path | None, typer.Option("--rules", help="Rules directory.")] = None,
+    compare: Annotated[
+        Path | None,
+        typer.Option("--compare", help="Another rules directory to score side by side."),
+    ] = None,
+    errors: Annotated[
+        bool, typer.Option("--errors/--no-errors", help="List false positives and negatives.")
+    ] = True,
 ) -> None:
     """Precision, recall and F1 per category, in-process, with the live detect code."""
     from streams.detect import Detector
@@ -237,10 +244,12 @@ def evaluate(
     try:
         settings = _settings()
         detector = Detector.from_settings(settings, rules)
+        other = Detector.from_settings(settings, compare) if compare else None
         items, problems = read_corpus(corpus)
         for problem in problems:
             _report(problem)
         result = run_eval(detector, items)
+        other_result = run_eval(other, items) if other is not None else None
     except BorderwatchError as exc:
         raise _fail(exc) from exc
     except OSError as exc:
@@ -248,30 +257,61 @@ def evaluate(
             BorderwatchError(Problem("I002", f"cannot read corpus: {exc}", corpus))
         ) from exc
     table = Table(title=f"{corpus} ({len(items)} items, rules {detector.rules.version})")
-    for col in ("category", "precision", "recall", "f1", "tp", "fp", "fn"):
+    for col in ("category", "precision", "recall", "f1", "tp", "fp", "fn", "tn"):
         table.add_column(col, justify="left" if col == "category" else "right")
     for category, score in result.per_category.items():
         d = score.as_dict()
         table.add_row(
             category, *(f"{d[k]:.3f}" for k in ("precision", "recall", "f1")),
-            *(str(d[k]) for k in ("tp", "fp", "fn")),
+            *(str(d[k]) for k in ("tp", "fp", "fn", "tn")),
         )  # fmt: skip
     out.print(table)
-    fscore = result.facts_score
-    if fscore is not None:
-        facts = Table(title=f"facts on {fscore.items} positive items with annotated facts")
-        for col in ("fact", "right", "of", "share"):
-            facts.add_column(col, justify="left" if col == "fact" else "right")
-        for name, right, total in (
-            ("countries", fscore.countries_right, fscore.items),
-            ("crossing", fscore.crossing_right, fscore.items),
-            ("casualty counts", fscore.casualties_right, fscore.casualty_items),
-        ):
-            share = f"{right / total:.3f}" if total else "-"
-            facts.add_row(name, str(right), str(total), share)
-        out.print(facts)
+    if other is not None and other_result is not None:
+        out.print(_comparison(result, other_result, detector, other))
+    if errors and result.errors:
+        listed = Table(title="false positives and false negatives")
+        for col in ("id", "category", "kind", "rule", "evidence"):
+            listed.add_column(col, overflow="fold")
+        for e in result.errors:
+            listed.add_row(
+                e["id"], e["category"], e["kind"].upper(), e["rule"], e["evidence"][:300]
+            )
+        out.print(listed)
+    _print_facts_score(result)
     if json_out is not None:
-        json_out.write_text(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
+        data = result.as_json()
+        if other_result is not None:
+            data["compare"] = other_result.as_json()
+        json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _comparison(a: Any, b: Any, da: Any, db: Any) -> Table:
+    table = Table(title=f"rules {da.rules.version} (A) vs {db.rules.version} (B)")
+    for col in ("category", "P A", "R A", "F1 A", "P B", "R B", "F1 B", "F1 B-A"):
+        table.add_column(col, justify="left" if col == "category" else "right")
+    for category in sorted(set(a.per_category) | set(b.per_category)):
+        sa, sb = a.per_category.get(category), b.per_category.get(category)
+        va = (sa.precision, sa.recall, sa.f1) if sa else (0.0, 0.0, 0.0)
+        vb = (sb.precision, sb.recall, sb.f1) if sb else (0.0, 0.0, 0.0)
+        table.add_row(category, *(f"{v:.3f}" for v in (*va, *vb)), f"{vb[2] - va[2]:+.3f}")
+    return table
+
+
+def _print_facts_score(result: Any) -> None:
+    fscore = result.facts_score
+    if fscore is None:
+        return
+    facts = Table(title=f"facts on {fscore.items} positive items with annotated facts")
+    for col in ("fact", "right", "of", "share"):
+        facts.add_column(col, justify="left" if col == "fact" else "right")
+    for name, right, total in (
+        ("countries", fscore.countries_right, fscore.items),
+        ("crossing", fscore.crossing_right, fscore.items),
+        ("casualty counts", fscore.casualties_right, fscore.casualty_items),
+    ):
+        share = f"{right / total:.3f}" if total else "-"
+        facts.add_row(name, str(right), str(total), share)
+    out.print(facts)
 
 
 RulePaths = Annotated[

@@ -28,6 +28,7 @@ class Score:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    tn: int = 0
 
     @property
     def precision(self) -> float:
@@ -50,6 +51,7 @@ class Score:
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
+            "tn": self.tn,
         }
 
 
@@ -60,6 +62,7 @@ class EvalResult:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     facts_score: FactsScore | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         out = {
@@ -69,6 +72,7 @@ class EvalResult:
         }
         if self.facts_score is not None:
             out["facts_accuracy"] = self.facts_score.as_dict()
+        out["errors"] = self.errors
         return out
 
 
@@ -112,21 +116,43 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
     facts: dict[str, dict[str, Any]] = {}
     articles = [Article(id=i.id, title=i.title, text=i.text) for i in items]
     facts_score = FactsScore()
+    errors: list[dict[str, str]] = []
     for item, analysis in zip(items, detector.analyse_many(articles), strict=True):
         if item.labels and item.gold_facts:
             facts_score.add(item.id, item.gold_facts, analysis.facts, detector.gazetteer)
         alerts = build_alerts(
             analysis.article, analysis.facts, analysis.hits, detector.rules.version
         )
-        predicted = {a.category for a in alerts}
-        predictions[item.id] = sorted(predicted)
+        by_category = {a.category: a for a in alerts}
+        predictions[item.id] = sorted(by_category)
         facts[item.id] = analysis.facts.model_dump(mode="json", exclude_none=True)
         for c in categories:
-            if c in predicted and c in item.labels:
+            if c in by_category and c in item.labels:
                 scores[c].tp += 1
-            elif c in predicted:
+            elif c in by_category:
                 scores[c].fp += 1
+                alert = by_category[c]
+                errors.append(
+                    {
+                        "id": item.id,
+                        "category": c,
+                        "kind": "fp",
+                        "rule": alert.rule_id,
+                        "evidence": alert.evidence.sentence,
+                    }
+                )
             elif c in item.labels:
                 scores[c].fn += 1
+                errors.append(
+                    {
+                        "id": item.id,
+                        "category": c,
+                        "kind": "fn",
+                        "rule": "",
+                        "evidence": item.title or item.text[:200],
+                    }
+                )
+            else:
+                scores[c].tn += 1
     scored = facts_score if facts_score.items else None
-    return EvalResult(scores, predictions, facts, facts_score=scored)
+    return EvalResult(scores, predictions, facts, facts_score=scored, errors=errors)

@@ -123,3 +123,26 @@ def test_eval_scores_facts_against_annotations(tmp_path: Path) -> None:
     assert acc["items"] == 2  # negatives are not scored
     assert (acc["countries"], acc["crossing"], acc["casualty_counts"]) == (0.5, 0.5, 1.0)
     assert "ESP" in acc["wrong"]["f2"][0] and "pazarkule" in acc["wrong"]["f2"][1]
+
+
+def test_eval_lists_errors_and_compares_rule_sets(tmp_path: Path) -> None:
+    import shutil
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in CORPUS) + "\n", encoding="utf-8")
+    draft = tmp_path / "draft"
+    shutil.copytree(RULES, draft)
+    (draft / "border_shooting.yaml").unlink()  # the draft has no shooting rules
+    out = tmp_path / "scores.json"
+    result = runner.invoke(
+        app, ["eval", str(corpus), "--compare", str(draft), "--json", str(out)],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "F1 B-A" in result.output and "-0.667" in result.output  # shooting lost in B
+    data = json.loads(out.read_text())
+    assert data["per_category"]["border_shooting"]["tn"] == 2
+    (fn,) = [e for e in data["errors"] if e["kind"] == "fn"]
+    assert (fn["id"], fn["category"]) == ("n2", "border_shooting")
+    assert data["compare"]["per_category"]["border_shooting"]["tp"] == 0
+    assert "FN" in result.output and "n2" in result.output
