@@ -176,6 +176,9 @@ def replay(
     speed: Annotated[
         str, typer.Option(help="'max', or a factor of real time (60 = one minute per second).")
     ] = "max",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a self-contained HTML report here.")
+    ] = None,
 ) -> None:
     """Send archived articles through the pipeline, print the alerts, exit when all are done.
 
@@ -201,6 +204,18 @@ def replay(
     except BorderwatchError as exc:
         raise _fail(exc) from exc
     out.print(_summary_table(summary))
+    if report is not None:
+        from borderwatch.report import html_report
+
+        notes = {
+            "sources": ", ".join(map(str, paths)),
+            "articles": summary.articles,
+            "since": since or "-",
+            "until": until or "-",
+            "seconds": f"{summary.seconds:.1f}",
+        }
+        report.write_text(html_report("Borderwatch replay", summary.alert_list, None, notes))
+        out.print(f"report: {report}")
 
 
 @app.command()
@@ -235,6 +250,9 @@ def evaluate(
     errors: Annotated[
         bool, typer.Option("--errors/--no-errors", help="List false positives and negatives.")
     ] = True,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a self-contained HTML report here.")
+    ] = None,
 ) -> None:
     """Precision, recall and F1 per category, in-process, with the live detect code."""
     from streams.detect import Detector
@@ -278,6 +296,13 @@ def evaluate(
             )
         out.print(listed)
     _print_facts_score(result)
+    if report is not None:
+        from borderwatch.report import html_report
+
+        scores = {c: sc.as_dict() for c, sc in result.per_category.items()}
+        notes = {"corpus": corpus, "items": len(items), "rules": detector.rules.version}
+        report.write_text(html_report("Borderwatch eval", result.alerts, scores, notes))
+        out.print(f"report: {report}")
     if json_out is not None:
         data = result.as_json()
         if other_result is not None:

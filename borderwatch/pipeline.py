@@ -142,6 +142,7 @@ class RunSummary:
     seconds: float = 0.0
     skipped_outside: int = 0
     skipped_undated: int = 0
+    alert_list: list[Alert] = field(default_factory=list)
 
 
 def check_rules(settings: Settings) -> None:
@@ -213,6 +214,7 @@ def replay(
 
         def count(alert: Alert) -> None:
             summary.by_rule[alert.rule_id] += 1
+            summary.alert_list.append(alert)
             progress("alerts", sum(summary.by_rule.values()))
 
         dispatcher = Dispatcher(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from borderwatch.errors import Problem
-from borderwatch.models import Article
+from borderwatch.models import Alert, Article
 from streams.detect import Detector, build_alerts
 from streams.factscore import FactsScore
 from streams.rules import CATEGORIES
@@ -63,6 +63,7 @@ class EvalResult:
     problems: list[Problem] = field(default_factory=list)
     facts_score: FactsScore | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         out = {
@@ -117,12 +118,14 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
     articles = [Article(id=i.id, title=i.title, text=i.text) for i in items]
     facts_score = FactsScore()
     errors: list[dict[str, str]] = []
+    all_alerts: list[Alert] = []
     for item, analysis in zip(items, detector.analyse_many(articles), strict=True):
         if item.labels and item.gold_facts:
             facts_score.add(item.id, item.gold_facts, analysis.facts, detector.gazetteer)
         alerts = build_alerts(
             analysis.article, analysis.facts, analysis.hits, detector.rules.version
         )
+        all_alerts.extend(alerts)
         by_category = {a.category: a for a in alerts}
         predictions[item.id] = sorted(by_category)
         facts[item.id] = analysis.facts.model_dump(mode="json", exclude_none=True)
@@ -155,4 +158,6 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
             else:
                 scores[c].tn += 1
     scored = facts_score if facts_score.items else None
-    return EvalResult(scores, predictions, facts, facts_score=scored, errors=errors)
+    return EvalResult(
+        scores, predictions, facts, facts_score=scored, errors=errors, alerts=all_alerts
+    )

@@ -217,13 +217,18 @@ def test_replay_time_window_and_isolation_from_live(kafka: str, tmp_path: Path) 
     )
     proc = subprocess.run(
         [sys.executable, "-m", "borderwatch.cli", "replay", "samples/archive.jsonl",
-         "--since", "2020-01-01", "--until", "2021-12-31", "--jsonl", str(out)],
+         "--since", "2020-01-01", "--until", "2021-12-31", "--jsonl", str(out),
+         "--report", str(tmp_path / "replay.html")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     ids = {json.loads(line)["article"]["id"] for line in out.read_text().splitlines()}
     assert ids == {"sample-001", "sample-004", "sample-006"}
     assert "outside --since/--until" in proc.stdout
+    page = (tmp_path / "replay.html").read_text()
+    assert "<svg" in page and "Borderwatch replay" in page
+    assert "Turkey stops holding back refugees" in page  # sample-001, in the window
+    assert "Chad shuts its eastern frontier" not in page  # sample-003, after it
     # nothing reached the live topics
     c = consumer(live, f"{live.app_id}-live-check", live.articles_topic, live.alerts_topic)
     try:
