@@ -143,7 +143,7 @@ def _replay_progress(paths: list[Path]) -> Iterator[Callable[[str, int], None]]:
 
     from connectors.archive import Archive
 
-    total = sum(1 for item in Archive(paths).read() if isinstance(item, Article))
+    total = sum(1 for item in Archive(paths).read() if isinstance(item, Article)) or None
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TaskProgressColumn(), TextColumn("{task.fields[rate]}/s"), TimeElapsedColumn(),
@@ -165,7 +165,9 @@ def _replay_progress(paths: list[Path]) -> Iterator[Callable[[str, int], None]]:
 
 @app.command()
 def replay(
-    paths: Annotated[list[Path], typer.Argument(help="JSONL[.gz] archives, text dirs, RSS/Atom.")],
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="JSONL[.gz] archives, text dirs, RSS/Atom.")
+    ] = None,
     to_slack: Annotated[bool, typer.Option("--to-slack", help="Also post to Slack.")] = False,
     jsonl: Annotated[Path | None, typer.Option(help="Also write alerts to this file.")] = None,
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 1800.0,
@@ -178,6 +180,10 @@ def replay(
     ] = "max",
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a self-contained HTML report here.")
+    ] = None,
+    from_topic: Annotated[
+        str | None,
+        typer.Option("--from-topic", help="Replay a topic of the configured cluster ('articles')."),
     ] = None,
 ) -> None:
     """Send archived articles through the pipeline, print the alerts, exit when all are done.
@@ -195,11 +201,27 @@ def replay(
         )
         pacer = Pacer(speed=parse_speed(speed))
         settings = _settings(jsonl_path=jsonl)
+        paths = paths or []
+        sources = []
+        if from_topic:
+            if not settings.kafka_bootstrap:
+                raise BorderwatchError(
+                    Problem("P003", "--from-topic needs BORDERWATCH_KAFKA_BOOTSTRAP (a cluster "
+                            "that keeps the topic); the embedded broker starts empty")
+                )  # fmt: skip
+            from connectors.topic import TopicSource
+
+            sources.append(
+                TopicSource(settings, settings.topic(from_topic), time_filter.since,
+                            time_filter.until)
+            )  # fmt: skip
+        elif not paths:
+            raise BorderwatchError(Problem("P004", "give archive paths or --from-topic"))
         notifiers = pipeline.build_notifiers(settings, slack=to_slack, console=True)
         with _replay_progress(paths) as progress:
             summary = pipeline.replay(
                 settings, paths, notifiers=notifiers, on_problem=_report, timeout_s=timeout,
-                time_filter=time_filter, pacer=pacer, progress=progress,
+                time_filter=time_filter, pacer=pacer, progress=progress, sources=sources,
             )  # fmt: skip
     except BorderwatchError as exc:
         raise _fail(exc) from exc
@@ -208,7 +230,9 @@ def replay(
         from borderwatch.report import html_report
 
         notes = {
-            "sources": ", ".join(map(str, paths)),
+            "sources": ", ".join(
+                [*map(str, paths), *([f"topic {from_topic}"] if from_topic else [])]
+            ),
             "articles": summary.articles,
             "since": since or "-",
             "until": until or "-",

@@ -13,9 +13,10 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from borderwatch import procs
@@ -26,7 +27,7 @@ from borderwatch.models import Alert, Article
 from borderwatch.settings import Settings
 from connectors.archive import Archive
 from connectors.archiver import ArticleArchive
-from connectors.base import Item
+from connectors.base import Item, Source
 from connectors.feeds import FeedPoller
 from connectors.producer import ArticleWriter
 from connectors.schedule import Pacer, TimeFilter
@@ -174,6 +175,7 @@ def replay(
     time_filter: TimeFilter | None = None,
     pacer: Pacer | None = None,
     progress: Callable[[str, int], None] = lambda stage, n: None,
+    sources: Sequence[Source] = (),
 ) -> RunSummary:
     """Send archived articles through the real pipeline and wait until every one is processed.
 
@@ -191,11 +193,14 @@ def replay(
         try:
 
             def articles() -> Iterator[Article]:
-                for item in Archive(paths).read():
+                # Archives are filtered here; a topic source selects by record time itself.
+                from_archives = ((i, True) for i in (Archive(paths).read() if paths else ()))
+                from_sources = ((i, False) for src in sources for i in src.read())
+                for item, filtered in chain(from_archives, from_sources):
                     if isinstance(item, Problem):
                         summary.problems.append(item)
                         on_problem(item)
-                    elif time_filter.keep(item):
+                    elif not filtered or time_filter.keep(item):
                         yield item
 
             for article in pacer.pace(articles()):
