@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -45,7 +46,7 @@ class JsonlArchive(FileSource):
                 for lineno, line in enumerate(fh, 1):
                     if line.strip():
                         yield self._parse(line, lineno)
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
                 yield Problem(
                     "A002", f"archive is corrupt after this line: {exc}", self.path, lineno
                 )
@@ -60,7 +61,7 @@ class JsonlArchive(FileSource):
         text = rec.get("text")
         if not isinstance(text, str) or not text.strip():
             return Problem("A005", "missing or empty 'text'", self.path, lineno)
-        known = {"id", "title", "text", "url", "published", "source"}
+        known = {"id", "title", "text", "url", "published", "source", "language"}
         try:
             return Article(
                 id=Article.make_id(

@@ -112,3 +112,21 @@ def test_broken_feed_reports_url_and_keeps_going(http_dir: tuple[str, Path]) -> 
 def test_parse_feed_rejects_garbage() -> None:
     (problem,) = list(parse_feed(b"\x00\xff not xml at all", "mem://x"))
     assert isinstance(problem, Problem) and problem.code == "F001"
+
+
+def test_corrupt_gzip_member_is_reported_and_the_rest_kept(tmp_path: Path) -> None:
+    import gzip as _gzip
+
+    from connectors.archive import Archive
+
+    good = _gzip.compress(b'{"id": "g1", "text": "x"}\n{"id": "g2", "text": "y"}\n')
+    (tmp_path / "a.jsonl.gz").write_bytes(good + b"\x1f\x8b\x08\x00not-a-gzip-member")
+    (tmp_path / "b.jsonl.gz").write_bytes(good[:-10])  # truncated
+    (tmp_path / "c.jsonl").write_bytes(b'{"id": "ok", "text": "t"}\n{"id": "tr')  # cut line
+    items = list(Archive([tmp_path]).read())
+    ids = [i.id for i in items if isinstance(i, Article)]
+    problems = [str(i) for i in items if not isinstance(i, Article)]
+    assert ids.count("g1") == 2 and "ok" in ids  # everything before the damage is kept
+    assert any("a.jsonl.gz:2:" in p and "[A002]" in p for p in problems)
+    assert any("b.jsonl.gz:" in p and "[A002]" in p for p in problems)
+    assert any("c.jsonl:2:" in p and "[A003]" in p for p in problems)

@@ -236,3 +236,31 @@ def test_replay_time_window_and_isolation_from_live(kafka: str, tmp_path: Path) 
     finally:
         c.close()
     assert seen == 0
+
+
+def test_replay_reads_every_source_kind(tmp_path: Path) -> None:
+    """A directory with a gzip JSONL archive, a text file and an RSS snapshot."""
+    import gzip
+
+    src = tmp_path / "sources"
+    src.mkdir()
+    line = {"id": "gz-1", "title": "Guards fire on migrants at the river",
+            "text": "Border guards opened fire on migrants crossing the river into Greece."}  # fmt: skip
+    (src / "day.jsonl.gz").write_bytes(gzip.compress((json.dumps(line) + "\n").encode()))
+    (src / "story.txt").write_text(
+        "Chad seals its frontier\n\nChad sealed its eastern border with Sudan on Tuesday.\n",
+        encoding="utf-8",
+    )
+    (src / "feed.xml").write_text(FEED, encoding="utf-8")
+    out = tmp_path / "alerts.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "borderwatch.cli", "replay", str(src), "--jsonl", str(out)],
+        cwd=ROOT, env=_cli_env(tmp_path, free_port()), capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = {(json.loads(x)["article"]["id"], json.loads(x)["category"])
+           for x in out.read_text().splitlines()}  # fmt: skip
+    ids = {i for i, _ in got}
+    assert ("gz-1", "border_shooting") in got and "e2e-1" in ids
+    assert any(c == "border_closure" and i not in ("gz-1", "e2e-1") for i, c in got)  # the .txt
