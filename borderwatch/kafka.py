@@ -103,3 +103,18 @@ def consumer(settings: Settings, group_id: str, *topics: str) -> KafkaConsumer:
     )
     c.subscribe(list(topics))
     return c
+
+
+def drop_topics(settings: Settings) -> None:
+    """Delete this settings' topics (a finished replay's); a failure is logged, not raised."""
+    client = admin(settings)
+    try:
+        existing = set(client.list_topics())
+        names = [n for n in topic_layout(settings) if n in existing]
+        if names:
+            client.delete_topics(names)
+            log.info("deleted topics %s", ", ".join(names))
+    except KafkaError as exc:
+        log.warning("could not delete replay topics of %s: %s", settings.topic_prefix, exc)
+    finally:
+        client.close()

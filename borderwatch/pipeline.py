@@ -22,7 +22,7 @@ from pathlib import Path
 from borderwatch import procs
 from borderwatch.broker import EmbeddedBroker
 from borderwatch.errors import BorderwatchError, Problem
-from borderwatch.kafka import ensure_topics
+from borderwatch.kafka import drop_topics, ensure_topics
 from borderwatch.models import Alert, Article
 from borderwatch.settings import Settings
 from connectors.archive import Archive
@@ -241,6 +241,8 @@ def replay(
             raise BorderwatchError(
                 Problem("W002", f"replay did not finish within {timeout_s:.0f}s")
             )
+    if settings.kafka_bootstrap:  # a real cluster keeps topics: remove this replay's own
+        drop_topics(settings)
     summary.alerts = dispatcher.by_category
     summary.failures = dispatcher.failures
     summary.seconds = time.monotonic() - started

@@ -236,6 +236,15 @@ def test_replay_time_window_and_isolation_from_live(kafka: str, tmp_path: Path) 
     finally:
         c.close()
     assert seen == 0
+    # the replay removed its own topics from the shared cluster
+    from borderwatch.kafka import admin
+
+    client = admin(live)
+    try:
+        leftovers = [t for t in client.list_topics() if t.startswith(f"{live.topic_prefix}replay-")]
+    finally:
+        client.close()
+    assert leftovers == []
 
 
 def test_replay_reads_every_source_kind(tmp_path: Path) -> None:
