@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import calendar
 import logging
+import re
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ from connectors.base import FileSource, Item, Source, html_to_text
 log = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
+ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 
 
@@ -45,8 +48,28 @@ def _language(tag: object) -> str | None:
     return tag.strip().split("-")[0].split("_")[0].lower()[:8] or None
 
 
+TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|_ga|ocid|cmpid|at_\w+)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """The same story under the same URL: no fragment, no tracking parameters, lower-case host."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if not parts.scheme or not parts.netloc:
+        return url.strip()
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+             if not TRACKING.match(k)]  # fmt: skip
+    return urllib.parse.urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
+         urllib.parse.urlencode(query), "")
+    )  # fmt: skip
+
+
 def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
     """Yield every entry that can be read; a malformed feed yields what parsed plus a problem."""
+    if ENTITY_DECL.search(data):
+        # Entity declarations are how billion-laughs bombs work; real news feeds have none.
+        yield Problem("F006", "feed declares XML entities; refused (entity-expansion risk)", origin)
+        return
     parsed = feedparser.parse(data)
     feed_title = str(parsed.feed.get("title") or origin)
     language = _language(parsed.feed.get("language"))
@@ -67,9 +90,10 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
         if not (title or text):
             yield Problem("F003", f"entry {n} has neither title nor text; skipped", origin)
             continue
+        url = canonical_url(str(link)) if link else None
         yield Article(
-            id=Article.make_id(given=entry.get("id"), url=link, title=title, text=text),
-            url=str(link) if link else None,
+            id=Article.make_id(given=entry.get("id"), url=url, title=title, text=text),
+            url=url,
             title=title,
             text=text or title,
             source=feed_title,
