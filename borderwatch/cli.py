@@ -24,6 +24,8 @@ from borderwatch.settings import Settings, load_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Check and test rule files.")
 app.add_typer(rules_app, name="rules")
+feeds_app = typer.Typer(no_args_is_help=True, help="Feeds: import OPML, show their health.")
+app.add_typer(feeds_app, name="feeds")
 silence_app = typer.Typer(no_args_is_help=True, help="Mute known stories on Slack for a while.")
 app.add_typer(silence_app, name="silence")
 
@@ -535,13 +537,14 @@ def notify() -> None:
 @app.command()
 def poll() -> None:
     """Poll the configured feeds and produce their articles to the configured cluster."""
+    from borderwatch.pipeline import build_poller
     from connectors.archiver import ArticleArchive
     from connectors.base import Item
-    from connectors.feeds import FeedPoller
     from connectors.producer import ArticleWriter
 
     with _service() as stop:
         settings = _settings()
+        poller = build_poller(settings)
         writer = ArticleWriter(settings, archive=ArticleArchive(settings.archive_dir))
 
         def emit(item: Item) -> None:
@@ -551,7 +554,7 @@ def poll() -> None:
                 writer.send(item)
 
         try:
-            FeedPoller(settings.feeds, settings.poll_interval_s).run(emit, stop.is_set)
+            poller.run(emit, stop.is_set)
         finally:
             writer.close()
 
@@ -624,3 +627,62 @@ def silence_expire(silence_id: Annotated[str, typer.Argument(help="The id `list`
     if not _silences().expire(silence_id):
         raise _fail(BorderwatchError(Problem("S007", f"no active silence {silence_id!r}")))
     out.print(f"silence {silence_id} expired")
+
+
+@feeds_app.command("import")
+def feeds_import(
+    opml: Annotated[Path, typer.Argument(help="An OPML export from a feed reader.")],
+    out_path: Annotated[
+        Path, typer.Option("--out", help="The feeds file to write or extend.")
+    ] = Path("feeds.yaml"),
+) -> None:
+    """Add the feeds of an OPML file to a feeds file (existing entries are kept)."""
+    import yaml
+
+    from connectors.poller import import_opml, load_feeds
+
+    try:
+        found = import_opml(opml)
+        existing = load_feeds(out_path) if out_path.is_file() else []
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(
+            BorderwatchError(Problem("F021", f"cannot read: {exc.strerror}", opml))
+        ) from exc
+    known = {f.url for f in existing}
+    added = [f for f in found if f.url not in known]
+    feeds = [f.model_dump(exclude_none=True, exclude_defaults=True) for f in [*existing, *added]]
+    out_path.write_text(yaml.safe_dump({"feeds": feeds}, sort_keys=False, allow_unicode=True))
+    out.print(f"{len(added)} feeds added, {len(existing)} kept: {out_path}")
+
+
+@feeds_app.command("status")
+def feeds_status() -> None:
+    """Per feed: last success, last error, items in the last 24 h, next poll."""
+    import time as _time
+
+    from borderwatch.pipeline import feed_specs
+    from connectors.feedstate import FeedState
+
+    settings = _settings()
+    try:
+        specs = feed_specs(settings)
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
+    state = FeedState(settings.data_dir / "state" / "feeds.sqlite3")
+    now = _time.time()
+    table = Table(title="feeds")
+    for col in ("feed", "last success", "last error", "items 24h", "next poll", "failures"):
+        table.add_column(col, overflow="fold")
+    for spec in specs:
+        h = state.health(spec.url)
+        table.add_row(
+            spec.name or spec.url,
+            _when(h.last_success) if h.last_success else "never",
+            f"{_when(h.last_error_at)} {h.last_error}" if h.last_error_at else "-",
+            str(state.items_since(spec.url, now - 86400)),
+            _when(h.next_poll) if h.next_poll else "now",
+            str(h.failures),
+        )
+    out.print(table)

@@ -28,7 +28,9 @@ from borderwatch.settings import Settings
 from connectors.archive import Archive
 from connectors.archiver import ArticleArchive
 from connectors.base import Item, Source
-from connectors.feeds import FeedPoller
+from connectors.feedstate import FeedState
+from connectors.http import FetchPolicy
+from connectors.poller import FeedSpec, Poller, load_feeds
 from connectors.producer import ArticleWriter
 from connectors.schedule import Pacer, TimeFilter
 from notifiers.base import Notifier
@@ -96,6 +98,30 @@ def worker_failure(proc: subprocess.Popen[bytes], settings: Settings) -> Borderw
 def ledger_path(settings: Settings) -> Path:
     """The delivery ledger of a live deployment (replays do not write to it)."""
     return settings.data_dir / "state" / "ledger.sqlite3"
+
+
+def feed_specs(settings: Settings) -> list[FeedSpec]:
+    """Feeds from the feeds file and the ``feeds`` URL list (the file wins on duplicates)."""
+    specs = {s.url: s for s in (FeedSpec(url=u) for u in settings.feeds)}
+    if settings.feeds_file is not None:
+        specs.update({s.url: s for s in load_feeds(settings.feeds_file)})
+    return list(specs.values())
+
+
+def build_poller(settings: Settings) -> Poller:
+    return Poller(
+        feed_specs(settings),
+        FeedState(settings.data_dir / "state" / "feeds.sqlite3"),
+        FetchPolicy(
+            connect_timeout_s=min(10.0, settings.feed_timeout_s),
+            read_timeout_s=settings.feed_timeout_s,
+            max_bytes=settings.feed_max_bytes,
+            allow=tuple(settings.feeds_allow),
+        ),
+        default_interval_s=settings.poll_interval_s,
+        per_host=settings.feed_per_host,
+        backoff_cap_s=settings.feed_backoff_cap_s,
+    )
 
 
 def silences_path(settings: Settings) -> Path:
@@ -277,11 +303,11 @@ def run_live(
             for item in Archive(paths).read() if paths else ():
                 emit(item)
             writer.producer.flush()
-            poller = FeedPoller(cluster.feeds, cluster.poll_interval_s)
+            poller = build_poller(cluster)
             feeds = threading.Thread(
                 target=poller.run, args=(emit, stop.is_set), name="feeds", daemon=True
             )
-            if cluster.feeds:
+            if poller.specs:
                 feeds.start()
             dispatcher = Dispatcher(
                 notifiers,

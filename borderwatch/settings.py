@@ -71,7 +71,18 @@ class Settings(BaseSettings):
 
     # Connectors
     feeds: list[str] = Field(default_factory=list)
+    feeds_file: Path | None = Field(
+        default=None, description="YAML list of feeds (url, name, interval_s, tags, language)."
+    )
     poll_interval_s: float = Field(default=300.0, gt=0)
+    feeds_allow: list[str] = Field(
+        default_factory=list,
+        description="Hosts or CIDRs that feeds may use although they are loopback or private.",
+    )
+    feed_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    feed_timeout_s: float = Field(default=20.0, gt=0)
+    feed_per_host: int = Field(default=2, ge=1)
+    feed_backoff_cap_s: float = Field(default=3600.0, gt=0)
 
     # Notifiers
     data_dir: Path = Path(".borderwatch")

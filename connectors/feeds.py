@@ -1,14 +1,13 @@
-"""RSS/Atom: parsing with feedparser (files and URLs alike), and a simple poller for live feeds."""
+"""RSS/Atom: parsing with feedparser, for saved snapshots and fetched URLs alike."""
 
 from __future__ import annotations
 
 import calendar
 import logging
 import re
-import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ import feedparser
 from borderwatch.errors import Problem
 from borderwatch.models import Article
 from connectors.base import FileSource, Item, Source, html_to_text
+from connectors.http import FetchError, FetchPolicy, fetch
 
 log = logging.getLogger(__name__)
 
@@ -114,52 +114,18 @@ class FeedFile(FileSource):
         yield from parse_feed(data, str(self.path))
 
 
-def fetch(url: str, timeout: float = 20.0, max_bytes: int = MAX_FEED_BYTES) -> bytes:
-    """GET with a timeout and a size cap enforced while reading, not after."""
-    request = urllib.request.Request(url, headers={"User-Agent": "borderwatch/0.1 (+feeds)"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        body: bytes = response.read(max_bytes + 1)
-    if len(body) > max_bytes:
-        raise ValueError(f"feed body exceeds {max_bytes} bytes")
-    return body
-
-
 class FeedUrl(Source):
-    def __init__(self, url: str, fetcher: Callable[[str], bytes] = fetch) -> None:
+    """One feed URL read once (the poller adds state, politeness and memory)."""
+
+    def __init__(self, url: str, policy: FetchPolicy | None = None) -> None:
         self.url = url
         self.name = url
-        self._fetch = fetcher
+        self.policy = policy or FetchPolicy()
 
     def read(self) -> Iterator[Item]:
         try:
-            data = self._fetch(self.url)
-        except Exception as exc:  # any network failure is one feed's problem, not the poller's
-            yield Problem("F005", f"fetch failed: {type(exc).__name__}: {exc}", self.url)
+            result = fetch(self.url, self.policy)
+        except FetchError as exc:  # one feed's problem, never the poller's
+            yield Problem(exc.code, str(exc), self.url)
             return
-        yield from parse_feed(data, self.url)
-
-
-class FeedPoller:
-    """Poll feed URLs on an interval, sending each entry id once per process."""
-
-    def __init__(self, urls: list[str], interval_s: float) -> None:
-        self.sources = [FeedUrl(u) for u in urls]
-        self.interval_s = interval_s
-        self._seen: set[str] = set()
-
-    def poll_once(self) -> Iterator[Item]:
-        for source in self.sources:
-            for item in source.read():
-                if isinstance(item, Article):
-                    if item.id in self._seen:
-                        continue
-                    self._seen.add(item.id)
-                yield item
-
-    def run(self, emit: Callable[[Item], None], stop: Callable[[], bool]) -> None:
-        while not stop():
-            started = time.monotonic()
-            for item in self.poll_once():
-                emit(item)
-            while not stop() and time.monotonic() - started < self.interval_s:
-                time.sleep(0.2)
+        yield from parse_feed(result.body, self.url)

@@ -158,4 +158,3 @@ class Poller:
             deadline = min((self.state.health(s.url).next_poll for s in self.specs), default=0)
             while not stop() and self.clock() < deadline:
                 time.sleep(min(1.0, max(0.05, deadline - self.clock())))
-

@@ -38,7 +38,7 @@ def feed_server() -> Iterator[FeedServer]:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             path = self.path.split("?")[0]
             state.hits[path] = state.hits.get(path, 0) + 1
             name = path.strip("/")

@@ -8,6 +8,9 @@ from borderwatch.errors import Problem
 from borderwatch.models import Article
 from connectors.archive import Archive
 from connectors.feeds import FeedUrl, parse_feed
+from connectors.http import FetchPolicy
+
+LOOPBACK = FetchPolicy(allow=("127.0.0.1",))
 
 RSS = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Test Wire</title>
@@ -100,12 +103,12 @@ def test_broken_feed_reports_url_and_keeps_going(http_dir: tuple[str, Path]) -> 
     base, root = http_dir
     (root / "broken.xml").write_text("<rss><channel><item><title>Half", encoding="utf-8")
     (root / "good.xml").write_text(RSS, encoding="utf-8")
-    broken = list(FeedUrl(f"{base}/broken.xml").read())
-    missing = list(FeedUrl(f"{base}/nope.xml").read())
-    good, problems = split(list(FeedUrl(f"{base}/good.xml").read()))
+    broken = list(FeedUrl(f"{base}/broken.xml", LOOPBACK).read())
+    missing = list(FeedUrl(f"{base}/nope.xml", LOOPBACK).read())
+    good, problems = split(list(FeedUrl(f"{base}/good.xml", LOOPBACK).read()))
     assert len(good) == 2 and not problems
     assert all(isinstance(p, Problem) for p in missing)
-    assert missing[0].code == "F005" and str(missing[0].path).endswith("/nope.xml")
+    assert missing[0].code == "F014" and str(missing[0].path).endswith("/nope.xml")
     assert any(isinstance(i, Problem) for i in broken)
 
 

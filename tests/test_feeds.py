@@ -118,3 +118,58 @@ def test_poller_uses_etag_and_backs_off(server: FeedServer, tmp_path: Path) -> N
     clock[0] += 200
     list(p.poll_due())
     assert p.state.health(f"{server.base}/missing").next_poll == clock[0] + 60 * 4
+
+
+OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>subs</title></head><body>
+<outline text="News"><outline text="Wire One" type="rss" xmlUrl="https://one.example/rss"/>
+<outline title="Wire Two" type="rss" xmlUrl="https://two.example/atom"/></outline>
+<outline text="not a feed" htmlUrl="https://x.example/"/>
+</body></opml>"""
+
+
+def test_opml_import_and_feeds_status(server: FeedServer, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from borderwatch.cli import app
+
+    runner = CliRunner()
+    (tmp_path / "subs.opml").write_text(OPML, encoding="utf-8")
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(f"feeds:\n  - url: {server.base}/rss2\n    name: Local\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["feeds", "import", str(tmp_path / "subs.opml"), "--out", str(feeds)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 feeds added, 1 kept" in result.output
+    text = feeds.read_text()
+    assert "https://one.example/rss" in text and "Wire Two" in text and "Local" in text
+    again = runner.invoke(
+        app, ["feeds", "import", str(tmp_path / "subs.opml"), "--out", str(feeds)]
+    )
+    assert "0 feeds added, 3 kept" in again.output
+
+    env = {"BORDERWATCH_DATA_DIR": str(tmp_path / "data"), "BORDERWATCH_FEEDS_FILE": str(feeds),
+           "COLUMNS": "200"}  # fmt: skip
+    from borderwatch.pipeline import build_poller
+    from borderwatch.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", feeds_file=feeds, feeds_allow=["127.0.0.1"])
+    items = list(build_poller(settings).poll_due())  # the example.org hosts do not resolve here
+    assert any(isinstance(i, Article) for i in items)
+    status = runner.invoke(app, ["feeds", "status"], env=env)
+    assert status.exit_code == 0, status.output
+    assert "Local" in status.output and "never" in status.output  # the unresolvable ones
+
+
+def test_bad_feeds_file_is_located(tmp_path: Path) -> None:
+    from borderwatch.errors import BorderwatchError
+    from connectors.poller import load_feeds
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text(
+        "feeds:\n  - url: https://ok.example/rss\n  - url: ftp://bad\n", encoding="utf-8"
+    )
+    with pytest.raises(BorderwatchError) as info:
+        load_feeds(path)
+    assert str(info.value.problems[0]).startswith(f"{path}:3:")
