@@ -29,12 +29,14 @@ CREATE TABLE IF NOT EXISTS feeds (
 CREATE TABLE IF NOT EXISTS seen (
     id TEXT PRIMARY KEY,
     feed TEXT NOT NULL,
+    url TEXT,
     digest TEXT NOT NULL,
     first_seen REAL NOT NULL,
     last_seen REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS seen_by_age ON seen (last_seen);
 CREATE INDEX IF NOT EXISTS seen_by_feed ON seen (feed, first_seen);
+CREATE INDEX IF NOT EXISTS seen_by_url ON seen (url);
 """
 
 
@@ -96,19 +98,28 @@ class FeedState:
         return True
 
     def is_new(self, feed: str, article: Article, now: float) -> bool:
-        """True for an unseen id, or a seen id whose content changed (then it is an update)."""
+        """True for an unseen item, or a seen one whose content changed (then it is an update).
+
+        An item is "seen" by its id, or by its URL with the same content: some feeds mint a
+        new GUID for the same story on every fetch."""
         d = digest(article)
         with self._lock:
             row = self._db.execute("SELECT digest FROM seen WHERE id = ?", (article.id,)).fetchone()
-            if row is not None and row[0] == d:
-                self._db.execute("UPDATE seen SET last_seen = ? WHERE id = ?", (now, article.id))
-                return False
-            self._db.execute(
-                "INSERT INTO seen (id, feed, digest, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, last_seen = ?",
-                (article.id, feed, d, now, now, now),
+            same_url = (
+                article.url is not None
+                and self._db.execute(
+                    "SELECT 1 FROM seen WHERE url = ? AND digest = ? LIMIT 1", (article.url, d)
+                ).fetchone()
+                is not None
             )
-        return True
+            seen = (row is not None and row[0] == d) or (row is None and same_url)
+            self._db.execute(
+                "INSERT INTO seen (id, feed, url, digest, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "digest = excluded.digest, last_seen = excluded.last_seen",
+                (article.id, feed, article.url, d, now, now),
+            )
+        return not seen
 
     def prune(self) -> int:
         """Forget the least recently seen ids beyond ``max_seen``."""

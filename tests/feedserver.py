@@ -71,6 +71,13 @@ def feed_server() -> Iterator[FeedServer]:
             elif name == "gzipbomb":
                 body = gzip.compress(b"<rss>" + b" " * (30 * 1024 * 1024) + b"</rss>")
                 self._send(body, Content_Encoding="gzip")
+            elif name == "guids":  # the same story under a new GUID on every fetch
+                n = state.hits[path]
+                xml = (f'<rss version="2.0"><channel><title>G</title><item><guid>g-{n}</guid>'
+                       "<title>Same story</title><link>https://example.org/same?utm_medium=rss"
+                       "</link><description>Guards closed the border.</description></item>"
+                       "</channel></rss>")  # fmt: skip
+                self._send(xml.encode())
             elif name == "changing":
                 rev = state.version.get("changing", 1)
                 xml = (f'<rss version="2.0"><channel><title>C</title><item><guid>c-1</guid>'

@@ -173,3 +173,22 @@ def test_bad_feeds_file_is_located(tmp_path: Path) -> None:
     with pytest.raises(BorderwatchError) as info:
         load_feeds(path)
     assert str(info.value.problems[0]).startswith(f"{path}:3:")
+
+
+def test_changing_guids_do_not_resend_the_same_story(server: FeedServer, tmp_path: Path) -> None:
+    clock = [1000.0]
+    p = poller([FeedSpec(url=f"{server.base}/guids")], tmp_path, clock)
+    assert len(articles(list(p.poll_due()))) == 1
+    for _ in range(3):
+        clock[0] += 61
+        assert articles(list(p.poll_due())) == []  # new GUID, same canonical URL and content
+    assert server.hits["/guids"] == 4
+
+
+def test_a_broken_feed_is_reported_once_per_change(server: FeedServer, tmp_path: Path) -> None:
+    clock = [1000.0]
+    p = poller([FeedSpec(url=f"{server.base}/malformed")], tmp_path, clock)
+    first = list(p.poll_due())
+    assert any("[F002]" in str(i) for i in first if not isinstance(i, Article))
+    clock[0] += 61
+    assert [i for i in p.poll_due() if not isinstance(i, Article)] == []  # same problem: quiet
