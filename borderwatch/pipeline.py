@@ -121,6 +121,7 @@ def build_poller(settings: Settings) -> Poller:
         default_interval_s=settings.poll_interval_s,
         per_host=settings.feed_per_host,
         backoff_cap_s=settings.feed_backoff_cap_s,
+        full_text=settings.feed_full_text,
     )
 
 

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     feed_timeout_s: float = Field(default=20.0, gt=0)
     feed_per_host: int = Field(default=2, ge=1)
     feed_backoff_cap_s: float = Field(default=3600.0, gt=0)
+    feed_full_text: bool = Field(
+        default=False, description="Fetch the linked page when a feed item is only a summary."
+    )
 
     # Notifiers
     data_dir: Path = Path(".borderwatch")

@@ -15,9 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import trafilatura
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from borderwatch.errors import BorderwatchError, Problem
+from borderwatch.models import Article
 from borderwatch.yamlsrc import load_located
 from connectors.base import Item
 from connectors.feeds import parse_feed
@@ -92,6 +94,8 @@ class Poller:
     per_host: int = 2
     jitter: float = 0.1
     backoff_cap_s: float = 3600.0
+    full_text: bool = False  # fetch the linked page when the feed carries only a summary
+    summary_chars: int = 600
     clock: Callable[[], float] = time.time
     rng: Callable[[], float] = random.random
     _hosts: dict[str, threading.Semaphore] = field(default_factory=dict)
@@ -134,11 +138,31 @@ class Poller:
             if spec.name:
                 item = item.model_copy(update={"source": spec.name})
             if self.state.is_new(spec.url, item, now):
+                if self.full_text and len(item.text) < self.summary_chars and item.url:
+                    item, trouble = self._with_full_text(item)
+                    if trouble is not None:
+                        items.append(trouble)
                 items.append(item)
         if self.state.set_problem(spec.url, problem) and problem:
             # logged once per change of state, not on every poll of a broken feed
             items.append(Problem("F002", f"feed problem: {problem}", spec.url))
         return items
+
+    def _with_full_text(self, article: Article) -> tuple[Article, Problem | None]:
+        """The linked page's main text (trafilatura), under the same fetch limits and SSRF
+        checks; on any failure the summary is kept and the failure reported."""
+        assert article.url is not None
+        try:
+            with self._host(article.url):
+                page = fetch(article.url, self.policy)
+        except FetchError as exc:
+            return article, Problem(exc.code, f"full text not fetched: {exc}", article.url)
+        text = trafilatura.extract(
+            page.body.decode("utf-8", "replace"), favor_precision=True, include_comments=False
+        )
+        if not text or len(text) <= len(article.text):
+            return article, Problem("F030", "no main text found on the page", article.url)
+        return article.model_copy(update={"text": text}), None
 
     def poll_due(self, workers: int = 8) -> Iterator[Item]:
         due = self.due(self.clock())

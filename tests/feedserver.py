@@ -78,6 +78,19 @@ def feed_server() -> Iterator[FeedServer]:
                        "</link><description>Guards closed the border.</description></item>"
                        "</channel></rss>")  # fmt: skip
                 self._send(xml.encode())
+            elif name == "summary":
+                xml = ('<rss version="2.0"><channel><title>S</title><item><guid>s-1</guid>'
+                       f"<title>Guards fire</title><link>{state.base}/page</link>"
+                       "<description>Guards fired.</description></item></channel></rss>")  # fmt: skip
+                self._send(xml.encode())
+            elif name == "page":
+                page = ("<html><body><nav>Home | World | Sport</nav><article><h1>Guards fire"
+                        "</h1><p>Border guards opened fire on a group of migrants who tried to "
+                        "cross the river near the frontier crossing on Sunday night, wounding "
+                        "three of them, police and aid workers said on Monday.</p><p>The "
+                        "interior ministry said it had opened an investigation.</p></article>"
+                        "<footer>Contact us</footer></body></html>")  # fmt: skip
+                self._send(page.encode(), Content_Type="text/html")
             elif name == "changing":
                 rev = state.version.get("changing", 1)
                 xml = (f'<rss version="2.0"><channel><title>C</title><item><guid>c-1</guid>'

@@ -192,3 +192,12 @@ def test_a_broken_feed_is_reported_once_per_change(server: FeedServer, tmp_path:
     assert any("[F002]" in str(i) for i in first if not isinstance(i, Article))
     clock[0] += 61
     assert [i for i in p.poll_due() if not isinstance(i, Article)] == []  # same problem: quiet
+
+
+def test_full_text_from_the_linked_page(server: FeedServer, tmp_path: Path) -> None:
+    clock = [1000.0]
+    p = poller([FeedSpec(url=f"{server.base}/summary")], tmp_path, clock)
+    p.full_text = True
+    (article,) = articles(list(p.poll_due()))
+    assert "wounding three of them" in article.text and "Contact us" not in article.text
+    assert server.hits["/page"] == 1
