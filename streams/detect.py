@@ -16,6 +16,7 @@ from streams.facts import DocFacts, FactReader
 from streams.gazetteer import Gazetteer
 from streams.match import CompiledRules, Context, Hit, compile_rules, match
 from streams.nlp import load_nlp
+from streams.prefilter import Prefilter
 from streams.ruleset import GAZETTEERS_DIR, RuleSet, load_rules
 
 
@@ -81,6 +82,7 @@ class Detector:
     gazetteer: Gazetteer
     ruler: SpanRuler
     reader: FactReader
+    prefilter: Prefilter
     max_chars: int = 200_000
 
     @classmethod
@@ -100,6 +102,7 @@ class Detector:
             gazetteer=gazetteer,
             ruler=gazetteer.ruler(nlp),
             reader=FactReader(nlp, gazetteer),
+            prefilter=Prefilter(ruleset.rules, nlp, gazetteer),
             max_chars=max_chars,
         )
 
@@ -138,5 +141,21 @@ class Detector:
             yield self._analyse(article, doc)
 
     def alerts(self, article: Article) -> list[Alert]:
-        a = self.analyse(article)
-        return build_alerts(article, a.facts, a.hits, self.compiled.version)
+        return self.alerts_many([article])[0]
+
+    def alerts_many(
+        self, articles: list[Article], use_prefilter: bool = True, batch_size: int = 16
+    ) -> list[list[Alert]]:
+        """Alerts per article. The prefilter keeps spaCy off articles no rule could match;
+        the rest are parsed in one ``nlp.pipe`` batch."""
+        keep = [not use_prefilter or self.prefilter.passes(a.body) for a in articles]
+        parsed = iter(self.analyse_many([a for a, k in zip(articles, keep, strict=True) if k],
+                                        batch_size=batch_size))  # fmt: skip
+        out: list[list[Alert]] = []
+        for article, k in zip(articles, keep, strict=True):
+            if not k:
+                out.append([])
+                continue
+            a = next(parsed)
+            out.append(build_alerts(article, a.facts, a.hits, self.compiled.version))
+        return out
