@@ -53,7 +53,10 @@ TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|_ga|ocid|cmpi
 
 def canonical_url(url: str) -> str:
     """The same story under the same URL: no fragment, no tracking parameters, lower-case host."""
-    parts = urllib.parse.urlsplit(url.strip())
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+    except ValueError:  # "Invalid IPv6 URL" and friends: keep what the feed said
+        return url.strip()
     if not parts.scheme or not parts.netloc:
         return url.strip()
     query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)

@@ -81,6 +81,8 @@ def test_canonical_urls() -> None:
     assert canonical_url("HTTPS://Example.ORG/a/1?utm_source=x&id=7&fbclid=z#top") == (
         "https://example.org/a/1?id=7"
     )
+    # found by the property tests: a mangled URL is kept as written, not a crash
+    assert canonical_url("https://example.org[/a/1") == "https://example.org[/a/1"
 
 
 def poller(specs: list[FeedSpec], tmp_path: Path, clock: list[float]) -> Poller:
