@@ -13,7 +13,10 @@ from connectors.feeds import parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 SEEDS = [(FIXTURES / f"{n}.xml").read_bytes() for n in ("rss2", "atom", "rdf", "malformed")]
-FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples on every machine, so CI and a laptop agree
+FAST = settings(
+    max_examples=300, deadline=2000, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def check(data: bytes) -> None:
