@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     worker_web_host: str = "127.0.0.1"
     worker_web_port: int = 6066
     max_text_chars: int = Field(default=200_000, ge=1_000)
+    batch_max: int = Field(default=64, ge=1, description="Articles per spaCy batch in a worker.")
+    batch_within_s: float = Field(default=0.2, gt=0, description="Longest wait to fill a batch.")
 
     # Connectors
     feeds: list[str] = Field(default_factory=list)

@@ -50,7 +50,37 @@ class Processor:
         """Swap the rule set (one assignment: an article sees the old set or the new one)."""
         self.detector = detector
 
-    def process(self, raw: bytes | None, key: bytes | None = None) -> list[Output]:
+    def process_batch(self, records: list[tuple[bytes | None, bytes | None]]) -> list[Output]:
+        """Many records in order: articles between markers go through spaCy as one batch, and
+        a marker is forwarded only after every article before it."""
+        outputs: list[Output] = []
+        pending: list[tuple[Article, bytes, bytes | None]] = []
+        for raw, key in records:
+            parsed = self._parse(raw, key)
+            if isinstance(parsed, Article):
+                pending.append((parsed, raw or b"", key))
+                continue
+            outputs += self._detect_many(pending)
+            pending = []
+            outputs += parsed
+        return outputs + self._detect_many(pending)
+
+    def _detect_many(self, items: list[tuple[Article, bytes, bytes | None]]) -> list[Output]:
+        if not items:
+            return []
+        try:
+            per_article = self.detector.alerts_many([a for a, _, _ in items])
+        except Exception:  # find the bad article: one at a time, so the others still pass
+            log.warning("batch of %d failed; retrying one by one", len(items), exc_info=True)
+            return [o for a, raw, key in items for o in self._detect(a, raw, key)]
+        return [
+            Output(self.settings.alerts_topic, alert.group.encode(), alert.to_bytes())
+            for alerts in per_article
+            for alert in alerts
+        ]
+
+    def _parse(self, raw: bytes | None, key: bytes | None) -> Article | list[Output]:
+        """The article, or the outputs for a record that is not one (DLQ, a marker)."""
         if raw is None:
             return [dead_letter(self.settings, b"", "empty record", key)]
         if len(raw) > self.max_record_bytes:
@@ -63,7 +93,10 @@ class Processor:
             return [dead_letter(self.settings, raw, f"invalid message: {where}: {err['msg']}", key)]
         if isinstance(message, Marker):
             return self._forward_marker(message)
-        return self._detect(message, raw, key)
+        return message
+
+    def process(self, raw: bytes | None, key: bytes | None = None) -> list[Output]:
+        return self.process_batch([(raw, key)])
 
     def _forward_marker(self, marker: Marker) -> list[Output]:
         """Every alerts partition gets the marker, so a reader of any partition sees the end."""

@@ -41,3 +41,36 @@ def test_marker_is_forwarded_to_every_alerts_partition(detector: Detector) -> No
     outs = Processor(SETTINGS, detector).process(marker.to_bytes(), b"__marker__")
     assert sorted(o.partition for o in outs if o.partition is not None) == [0, 1, 2]
     assert all(parse_alert_message(o.value) == marker for o in outs)
+
+
+def test_batch_keeps_order_around_markers(detector: Detector) -> None:
+    from borderwatch.models import Marker
+    from borderwatch.settings import Settings
+    from streams.processor import Processor
+
+    proc = Processor(Settings(), detector)
+    shooting = Article(id="s", text="Border guards opened fire on migrants at the fence.")
+    closure = Article(id="c", text="Chad sealed its eastern frontier with Sudan on Tuesday.")
+    plain = Article(id="p", text="The bank kept its rate at four percent.")
+    marker = Marker(run_id="r", source_partition=0, count=2)
+    out = proc.process_batch([
+        (shooting.to_bytes(), b"s"), (plain.to_bytes(), b"p"), (marker.to_bytes(), b"m"),
+        (b"{not json", b"x"), (closure.to_bytes(), b"c"),
+    ])  # fmt: skip
+    kinds = [json.loads(o.value).get("type") or "dlq" for o in out]
+    first_marker = kinds.index("marker")
+    # the shooting alert(s) come before the marker, the closure after it, the poison in between
+    assert "alert" in kinds[:first_marker]
+    assert kinds[first_marker : first_marker + 2] == [
+        "marker",
+        "marker",
+    ]  # one per alerts partition
+    assert kinds[first_marker + 2] == "dlq" and kinds[-1] == "alert"
+    # the same result one by one
+    single = [o for raw, key in [(shooting.to_bytes(), b"s"), (plain.to_bytes(), b"p")]
+              for o in proc.process(raw, key)]  # fmt: skip
+
+    def body(raw: bytes) -> dict[str, object]:
+        return {k: v for k, v in json.loads(raw).items() if k != "created"}
+
+    assert [body(o.value) for o in single] == [body(o.value) for o in out[:first_marker]]
