@@ -100,6 +100,7 @@ def consumer(settings: Settings, group_id: str, *topics: str) -> KafkaConsumer:
         enable_auto_commit=False,
         session_timeout_ms=int(settings.session_timeout_s * 1000),
         heartbeat_interval_ms=max(1000, int(settings.session_timeout_s * 1000) // 4),
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
     )
     c.subscribe(list(topics))
     return c

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     worker_web_port: int = 6066
     max_text_chars: int = Field(default=200_000, ge=1_000)
     batch_max: int = Field(default=64, ge=1, description="Articles per spaCy batch in a worker.")
+    fetch_max_wait_ms: int = Field(
+        default=100,
+        ge=10,
+        le=5000,
+        description="How long a broker may hold a fetch when no data is ready (latency).",
+    )
     batch_within_s: float = Field(default=0.2, gt=0, description="Longest wait to fill a batch.")
 
     # Connectors

@@ -73,7 +73,11 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
         # Entity declarations are how billion-laughs bombs work; real news feeds have none.
         yield Problem("F006", "feed declares XML entities; refused (entity-expansion risk)", origin)
         return
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as exc:  # feedparser itself can trip on mangled namespaces (found by tests)
+        yield Problem("F001", f"feed parser failed: {type(exc).__name__}: {exc}", origin)
+        return
     feed_title = str(parsed.feed.get("title") or origin)
     language = _language(parsed.feed.get("language"))
     if parsed.bozo and not parsed.entries:

@@ -54,3 +54,12 @@ def test_hostile_text_in_entries(text: str) -> None:
             f"<title>{escaped}</title><description>{escaped} body</description></item>"
             f"</channel></rss>").encode("utf-8", "surrogatepass")  # fmt: skip
     check(feed)
+
+
+def test_feedparser_crash_on_mangled_namespace_is_a_problem() -> None:
+    """Found by test_mutated_feeds: feedparser raised ValueError inside its SAX handler."""
+    data = bytearray(SEEDS[2])
+    data[5:6] = b"\x8d"
+    data[43:44] = b"\x85"  # inside the rdf namespace prefix
+    items = list(parse_feed(bytes(data[:120]), "mangled"))
+    assert all(isinstance(i, Problem) for i in items)
