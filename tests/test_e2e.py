@@ -124,6 +124,18 @@ def _cli_env(tmp_path: Path, port: int) -> dict[str, str]:
     return env
 
 
+def cluster_env(live: Settings, tmp_path: Path) -> dict[str, str]:
+    """CLI environment pointing at the test broker with ``live``'s topics (a shared cluster)."""
+    env = _cli_env(tmp_path, free_port())
+    env.update(
+        BORDERWATCH_KAFKA_BOOTSTRAP=live.kafka_bootstrap or "",
+        BORDERWATCH_KAFKA_IDEMPOTENCE="false",
+        BORDERWATCH_TOPIC_PREFIX=live.topic_prefix,
+        BORDERWATCH_APP_ID=live.app_id,
+    )
+    return env
+
+
 def test_replay_cli_prints_alerts_and_leaves_nothing_running(tmp_path: Path) -> None:
     port = free_port()
     out = tmp_path / "alerts.jsonl"
@@ -209,13 +221,7 @@ def test_replay_time_window_and_isolation_from_live(kafka: str, tmp_path: Path) 
     live = isolated_settings(kafka, tmp_path)
     ensure_topics(live)
     out = tmp_path / "alerts.jsonl"
-    env = _cli_env(tmp_path, free_port())
-    env.update(
-        BORDERWATCH_KAFKA_BOOTSTRAP=kafka,
-        BORDERWATCH_KAFKA_IDEMPOTENCE="false",
-        BORDERWATCH_TOPIC_PREFIX=live.topic_prefix,
-        BORDERWATCH_APP_ID=live.app_id,
-    )
+    env = cluster_env(live, tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "borderwatch.cli", "replay", "samples/archive.jsonl",
          "--since", "2020-01-01", "--until", "2021-12-31", "--jsonl", str(out),

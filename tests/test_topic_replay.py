@@ -17,7 +17,7 @@ from borderwatch.models import Article
 from connectors.archive import Archive
 from connectors.topic import TopicSource
 from tests.conftest import ROOT
-from tests.test_e2e import _cli_env, isolated_settings
+from tests.test_e2e import _cli_env, cluster_env, isolated_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -54,13 +54,7 @@ def test_replay_cli_from_topic(kafka: str, tmp_path: Path) -> None:
         p.send(live.articles_topic, key=art.id.encode(), value=art.to_bytes())
     p.flush()
     p.close()
-    env = _cli_env(tmp_path, free_port())
-    env.update(
-        BORDERWATCH_KAFKA_BOOTSTRAP=kafka,
-        BORDERWATCH_KAFKA_IDEMPOTENCE="false",
-        BORDERWATCH_TOPIC_PREFIX=live.topic_prefix,
-        BORDERWATCH_APP_ID=live.app_id,
-    )
+    env = cluster_env(live, tmp_path)
     out = tmp_path / "alerts.jsonl"
     proc = subprocess.run(
         [sys.executable, "-m", "borderwatch.cli", "replay", "--from-topic", "articles",
