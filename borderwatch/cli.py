@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from borderwatch import metrics
 from borderwatch.errors import BorderwatchError, Problem
 from borderwatch.models import Article
 from borderwatch.settings import Settings, load_settings
@@ -255,6 +256,7 @@ def run(
 
     with _service() as stop:
         settings = _settings()
+        metrics.serve(settings.metrics_host, settings.metrics_port)
         if not settings.feeds and not paths:
             err.print("no feeds configured (BORDERWATCH_FEEDS) and no archive given; idle")
         notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
@@ -524,6 +526,7 @@ def notify() -> None:
 
     with _service() as stop:
         settings = _settings()
+        metrics.serve(settings.metrics_host, settings.metrics_port)
         notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
         dispatcher = Dispatcher(
             notifiers,
@@ -544,6 +547,7 @@ def poll() -> None:
 
     with _service() as stop:
         settings = _settings()
+        metrics.serve(settings.metrics_host, settings.metrics_port)
         poller = build_poller(settings)
         writer = ArticleWriter(settings, archive=ArticleArchive(settings.archive_dir))
 

@@ -109,6 +109,9 @@ class ArticleRef(_Wire):
     title: str = ""
     source: str | None = None
     published: datetime | None = None
+    fetched: datetime | None = Field(
+        default=None, description="When a connector accepted the article (end-to-end latency)."
+    )
 
 
 class Span(_Wire):

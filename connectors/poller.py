@@ -18,6 +18,7 @@ from pathlib import Path
 import trafilatura
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from borderwatch import metrics
 from borderwatch.errors import BorderwatchError, Problem
 from borderwatch.models import Article
 from borderwatch.yamlsrc import load_located
@@ -122,6 +123,7 @@ class Poller:
             failures = health.failures + 1
             delay = min(self._interval(spec) * 2**failures, self.backoff_cap_s)
             self.state.failed(spec.url, f"[{exc.code}] {exc}", now + delay, now)
+            metrics.FEED_ERRORS.labels(exc.code).inc()
             return [Problem(exc.code, f"{exc} (retry in {delay:.0f}s)", spec.url)]
         self.state.succeeded(spec.url, result.etag, result.last_modified,
                              now + self._interval(spec), now)  # fmt: skip
@@ -138,6 +140,7 @@ class Poller:
             if spec.name:
                 item = item.model_copy(update={"source": spec.name})
             if self.state.is_new(spec.url, item, now):
+                metrics.FEED_ITEMS.inc()
                 if self.full_text and len(item.text) < self.summary_chars and item.url:
                     item, trouble = self._with_full_text(item)
                     if trouble is not None:
@@ -174,6 +177,7 @@ class Poller:
             for items in ex.map(self.poll_feed, due):
                 yield from items
         self.state.prune()
+        metrics.mark_ready()
 
     def run(self, emit: Callable[[Item], None], stop: Callable[[], bool]) -> None:
         while not stop():

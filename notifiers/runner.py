@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from borderwatch import metrics
 from borderwatch.kafka import consumer
-from borderwatch.models import Alert, Marker, parse_alert_message
+from borderwatch.models import Alert, Marker, parse_alert_message, utcnow
 from borderwatch.settings import Settings
 from notifiers.base import Notifier
 from notifiers.ledger import DELIVERED, PENDING, Ledger
@@ -85,6 +86,7 @@ class Dispatcher:
                 self.silenced[notifier.name] += 1
                 log.info("alert %s silenced by %s (%s)", message.alert_id, silence.silence_id,
                          silence.reason)  # fmt: skip
+                metrics.DELIVERIES.labels(notifier.name, "silenced").inc()
                 if self.ledger is not None:
                     self.ledger.silenced(message.alert_id, notifier.name, silence.silence_id)
                 continue
@@ -97,6 +99,7 @@ class Dispatcher:
         if ledger is not None:
             known = ledger.get(alert.alert_id, notifier.name)
             if known is not None and known.status == DELIVERED:
+                metrics.DELIVERIES.labels(notifier.name, "duplicate_skipped").inc()
                 return  # redelivered by Kafka after a restart: already done
             if known is not None and known.status == PENDING:
                 ref = notifier.find_delivered(alert, known.updated)
@@ -108,6 +111,7 @@ class Dispatcher:
             ref = notifier.send(alert)
         except Exception as exc:  # one notifier's outage must not stop the others
             self.failures[notifier.name] += 1
+            metrics.DELIVERIES.labels(notifier.name, "failed").inc()
             log.error("%s failed to deliver alert %s: %s", notifier.name, alert.alert_id, exc)
             reason = f"{type(exc).__name__}: {exc}"
             if ledger is not None:
@@ -117,6 +121,9 @@ class Dispatcher:
             return
         if ledger is not None:
             ledger.delivered(alert.alert_id, notifier.name, ref)
+        metrics.DELIVERIES.labels(notifier.name, "delivered").inc()
+        if alert.article.fetched is not None:
+            metrics.LATENCY.observe((utcnow() - alert.article.fetched).total_seconds())
 
 
 def retry_failed(dispatcher: Dispatcher, now: float, base_delay_s: float) -> int:
@@ -146,6 +153,7 @@ def consume_alerts(
     """Poll until ``stop()``; offsets are committed only after the notifiers have run.
     Failed deliveries are retried from the ledger between polls."""
     kc = consumer(settings, group_id, settings.alerts_topic)
+    metrics.mark_ready()
     next_retry = time.monotonic() + settings.retry_failed_s
     try:
         while not stop():

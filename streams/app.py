@@ -10,6 +10,7 @@ from typing import Any
 
 import faust
 
+from borderwatch import metrics
 from borderwatch.settings import Settings
 from streams.detect import Detector
 from streams.examples import build_checked
@@ -65,6 +66,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         producer_acks=-1,
     )
     processor = Processor(settings, detector or checked_detector(settings))
+    app.on_startup_finished = metrics.mark_ready  # rules loaded, consumer started
     topics: dict[str, Any] = {
         name: app.topic(name, key_serializer="raw", value_serializer="raw", partitions=parts)
         for name, parts in (

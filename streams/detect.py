@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
 
+from borderwatch import metrics
 from borderwatch.models import Alert, Article, ArticleRef, Facts, stable_id
 from borderwatch.settings import Settings
 from streams.facts import DocFacts, FactReader
@@ -54,6 +55,7 @@ def build_alerts(
         title=article.title,
         source=article.source,
         published=article.published,
+        fetched=article.fetched,
     )
     return [
         Alert(
@@ -149,6 +151,8 @@ class Detector:
         """Alerts per article. The prefilter keeps spaCy off articles no rule could match;
         the rest are parsed in one ``nlp.pipe`` batch."""
         keep = [not use_prefilter or self.prefilter.passes(a.body) for a in articles]
+        if use_prefilter:
+            metrics.PREFILTERED.inc(keep.count(False))
         parsed = iter(self.analyse_many([a for a, k in zip(articles, keep, strict=True) if k],
                                         batch_size=batch_size))  # fmt: skip
         out: list[list[Alert]] = []

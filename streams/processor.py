@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from borderwatch import metrics
 from borderwatch.models import Article, Marker, parse_article_message, utcnow
 from borderwatch.settings import Settings
 from streams.detect import Detector
@@ -30,6 +31,7 @@ class Output:
 
 def dead_letter(settings: Settings, raw: bytes, reason: str, key: bytes | None) -> Output:
     """The DLQ keeps the reason and a bounded sample, so one huge poison record cannot clog it."""
+    metrics.DEAD_LETTERS.labels(settings.dlq_topic).inc()
     body = {
         "reason": reason,
         "at": utcnow().isoformat(),
@@ -68,11 +70,17 @@ class Processor:
     def _detect_many(self, items: list[tuple[Article, bytes, bytes | None]]) -> list[Output]:
         if not items:
             return []
+        metrics.ARTICLES_IN.inc(len(items))
         try:
             per_article = self.detector.alerts_many([a for a, _, _ in items])
         except Exception:  # find the bad article: one at a time, so the others still pass
             log.warning("batch of %d failed; retrying one by one", len(items), exc_info=True)
             return [o for a, raw, key in items for o in self._detect(a, raw, key)]
+        for alerts in per_article:
+            if alerts:
+                metrics.MATCHED.inc()
+            for alert in alerts:
+                metrics.ALERTS.labels(alert.category).inc()
         return [
             Output(self.settings.alerts_topic, alert.group.encode(), alert.to_bytes())
             for alerts in per_article

@@ -7,6 +7,7 @@ import sys
 
 import faust
 
+from borderwatch import metrics
 from borderwatch.errors import BorderwatchError
 from borderwatch.settings import load_settings
 from streams.app import create_app
@@ -16,6 +17,7 @@ def main() -> None:
     try:
         settings = load_settings()
         app = create_app(settings)
+        metrics.serve(settings.metrics_host, settings.worker_metrics_port)
     except BorderwatchError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(2)
