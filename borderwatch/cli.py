@@ -46,11 +46,17 @@ class _State:
 def _main(
     config: ConfigOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", envvar="BORDERWATCH_LOG_JSON", help="JSON log lines.")
+    ] = False,
 ) -> None:
+    from borderwatch.logjson import json_handler
+
+    handler = json_handler() if log_json else RichHandler(console=err, show_path=False)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False)],
+        handlers=[handler],
     )
     _State.config = config
 

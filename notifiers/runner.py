@@ -112,7 +112,11 @@ class Dispatcher:
         except Exception as exc:  # one notifier's outage must not stop the others
             self.failures[notifier.name] += 1
             metrics.DELIVERIES.labels(notifier.name, "failed").inc()
-            log.error("%s failed to deliver alert %s: %s", notifier.name, alert.alert_id, exc)
+            log.error(
+                "%s failed to deliver alert %s: %s", notifier.name, alert.alert_id, exc,
+                extra={"alert_id": alert.alert_id, "article_id": alert.article.id,
+                       "sink": notifier.name},
+            )  # fmt: skip
             reason = f"{type(exc).__name__}: {exc}"
             if ledger is not None:
                 ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
