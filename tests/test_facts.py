@@ -40,7 +40,7 @@ CASUALTY_TABLE: list[tuple[str, list[dict[str, Any]]]] = [
      [{"count": 24, "lower_bound": True, "who": "refugee", "outcome": "injured"}]),
     ("Hundreds of Eritrean migrants have been killed by guards.",
      [{"count": 200, "lower_bound": True, "who": "migrant", "nationality": "ERI", "by": "border_guard"}]),
-    ("Hundreds of thousands of people have been killed in the war.",
+    ("Hundreds of thousands of people died during the long war.",
      [{"count": 200000, "lower_bound": True, "who": "people", "outcome": "killed"}]),
     ("More than 50 people were killed.", [{"count": 50, "lower_bound": True, "who": "people"}]),
     # the toll
