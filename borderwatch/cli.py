@@ -387,25 +387,26 @@ def _rules_dir(paths: list[Path], settings: Settings) -> Path:
 
 
 def _checked_detector(paths: list[Path] | None, settings: Settings, examples: bool) -> Any:
+    """The rule set's detector, or exit 1 with every located problem."""
     from streams.detect import Detector
     from streams.examples import build_checked
     from streams.nlp import load_nlp
     from streams.ruleset import load_rules
 
     given = paths or [settings.rules_dir]
-    nlp = load_nlp(settings.spacy_model)
-    if examples:
-        return build_checked(nlp, given, _rules_dir(given, settings), settings.max_text_chars)
-    return Detector.build(nlp, load_rules(given), _rules_dir(given, settings))
+    try:
+        nlp = load_nlp(settings.spacy_model)
+        if examples:
+            return build_checked(nlp, given, _rules_dir(given, settings), settings.max_text_chars)
+        return Detector.build(nlp, load_rules(given), _rules_dir(given, settings))
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
 
 
 @rules_app.command("check")
 def rules_check(paths: RulePaths = None) -> None:
     """Validate rules, lists and examples: every problem at once, as path:line:col: [Rnnn]."""
-    try:
-        detector = _checked_detector(paths, _settings(), examples=True)
-    except BorderwatchError as exc:
-        raise _fail(exc) from exc
+    detector = _checked_detector(paths, _settings(), examples=True)
     ruleset = detector.rules
     out.print(f"{len(ruleset.rules)} rules in {len(ruleset.files)} files: OK ({ruleset.version})")
 
@@ -415,10 +416,7 @@ def rules_test(paths: RulePaths = None) -> None:
     """Run every rule's examples and print pass/fail per rule (exit 1 if any fails)."""
     from streams.examples import run_examples
 
-    try:
-        detector = _checked_detector(paths, _settings(), examples=False)
-    except BorderwatchError as exc:
-        raise _fail(exc) from exc
+    detector = _checked_detector(paths, _settings(), examples=False)
     results = run_examples(detector)
     table = Table(title=f"rule examples (rules {detector.rules.version})")
     for col in ("rule", "passed", "failed", ""):

@@ -127,6 +127,20 @@ class Evidence(_Wire):
     sentence: str
     spans: list[Span] = Field(default_factory=list)
 
+    def segments(self) -> list[tuple[str, bool]]:
+        """The sentence cut into (text, matched) pieces, for any renderer to mark and escape;
+        overlapping or out-of-range spans are skipped."""
+        out: list[tuple[str, bool]] = []
+        pos = 0
+        for span in sorted(self.spans, key=lambda s: s.start):
+            if span.start < pos or span.end > len(self.sentence):
+                continue
+            out.append((self.sentence[pos : span.start], False))
+            out.append((self.sentence[span.start : span.end], True))
+            pos = span.end
+        out.append((self.sentence[pos:], False))
+        return [(text, matched) for text, matched in out if text]
+
 
 # The vocabulary of casualty facts; rules test against it, so it is closed and documented.
 WHO_VALUES = (

@@ -42,16 +42,10 @@ def _day(alert: Alert) -> str:
 
 
 def _evidence(alert: Alert) -> str:
-    sentence = alert.evidence.sentence
-    out, pos = [], 0
-    for span in sorted(alert.evidence.spans, key=lambda s: s.start):
-        if span.start < pos or span.end > len(sentence):
-            continue
-        out.append(_esc(sentence[pos : span.start]))
-        out.append(f"<b>{_esc(sentence[span.start : span.end])}</b>")
-        pos = span.end
-    out.append(_esc(sentence[pos:]))
-    return "".join(out)
+    return "".join(
+        f"<b>{_esc(text)}</b>" if matched else _esc(text)
+        for text, matched in alert.evidence.segments()
+    )
 
 
 def timeline_svg(alerts: list[Alert]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from borderwatch.errors import Problem
 
@@ -105,3 +106,14 @@ def _build(node: yaml.Node, at: DataPath, loader: yaml.SafeLoader, out: LocatedY
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*at, i), loader, out) for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
+
+
+def schema_problems(doc: LocatedYaml, exc: ValidationError, code: str) -> list[Problem]:
+    """A model's validation errors as located problems: ``key.path: message`` at that key."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        problems.append(doc.problem(code, f"{where}: {msg}" if where else msg, loc))
+    return problems

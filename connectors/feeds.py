@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import calendar
-import logging
 import re
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,9 +16,6 @@ from borderwatch.models import Article
 from connectors.base import FileSource, Item, Source, html_to_text
 from connectors.http import FetchError, FetchPolicy, fetch
 
-log = logging.getLogger(__name__)
-
-MAX_FEED_BYTES = 10 * 1024 * 1024
 ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 

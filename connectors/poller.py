@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 import urllib.parse
@@ -21,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from borderwatch import metrics
 from borderwatch.errors import BorderwatchError, Problem
 from borderwatch.models import Article
-from borderwatch.yamlsrc import load_located
+from borderwatch.yamlsrc import load_located, schema_problems
 from connectors.base import Item
-from connectors.feeds import parse_feed
+from connectors.feeds import ENTITY_DECL, parse_feed
 from connectors.feedstate import FeedState
 from connectors.http import FetchError, FetchPolicy, fetch
 
@@ -57,16 +56,13 @@ def load_feeds(path: Path) -> list[FeedSpec]:
     try:
         return FeedsFile.model_validate(doc.data).feeds
     except ValidationError as exc:
-        raise BorderwatchError(
-            [doc.problem("F020", f"{'.'.join(map(str, e['loc']))}: {e['msg']}", tuple(e["loc"]))
-             for e in exc.errors()]
-        ) from exc  # fmt: skip
+        raise BorderwatchError(schema_problems(doc, exc, "F020")) from exc
 
 
 def import_opml(path: Path) -> list[FeedSpec]:
     """Feeds from an OPML export (``<outline xmlUrl=... text=...>``, nested or flat)."""
     data = path.read_bytes()
-    if re.search(rb"<!ENTITY", data, re.I):
+    if ENTITY_DECL.search(data):
         raise BorderwatchError(Problem("F021", "OPML declares XML entities; refused", path))
     try:
         root = ET.fromstring(data)

@@ -28,17 +28,10 @@ def cut(text: str, limit: int) -> str:
 
 def evidence_mrkdwn(alert: Alert, limit: int = SECTION_LIMIT) -> str:
     """The evidence sentence with matched words in bold, escaped piece by piece."""
-    sentence = alert.evidence.sentence
-    out: list[str] = []
-    pos = 0
-    for span in sorted(alert.evidence.spans, key=lambda s: s.start):
-        if span.start < pos or span.end > len(sentence):
-            continue
-        out.append(escape(sentence[pos : span.start]))
-        word = sentence[span.start : span.end].replace("*", "")
-        out.append(f"*{escape(word)}*" if word.strip() else escape(word))
-        pos = span.end
-    out.append(escape(sentence[pos:]))
+    out = []
+    for text, matched in alert.evidence.segments():
+        word = text.replace("*", "") if matched else text
+        out.append(f"*{escape(word)}*" if matched and word.strip() else escape(word))
     return cut("".join(out), limit)
 
 

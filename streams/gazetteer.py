@@ -18,10 +18,10 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from borderwatch.errors import Problem, RuleError
-from borderwatch.yamlsrc import load_located
+from borderwatch.yamlsrc import load_located, schema_problems
 from streams.factexpr import is_country_code
 
 CROSSING = "CROSSING"
@@ -89,11 +89,7 @@ def _read(path: Path, model: type[BaseModel], problems: list[Problem]) -> Any:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            where = ".".join(str(p) for p in loc)
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(doc.problem("R003", f"{where}: {msg}", loc))
+        problems.extend(schema_problems(doc, exc, "R003"))
         return None
 
 
@@ -232,8 +228,3 @@ def _gazetteer_wins(entities: Iterable[Span], spans: Iterable[Span]) -> list[Spa
         taken.update(range(span.start, span.end))
         existing = [e for e in existing if not (e.start < span.end and e.end > span.start)]
     return existing + chosen
-
-
-def apply(ruler: SpanRuler, docs: Iterable[Doc]) -> Iterable[Doc]:
-    for doc in docs:
-        yield ruler(doc)

@@ -24,7 +24,7 @@ from streams.factexpr import FactTest, parse_fact
 from streams.facts import DocFacts
 from streams.gazetteer import CROSSING, REGION, Gazetteer
 from streams.modality import ModalityJudge, clause_dates, reference_year
-from streams.rules import GAP, Condition, Rule, Scope
+from streams.rules import GAP, Condition, CueKind, Rule, Scope
 from streams.ruleset import RuleSet
 
 MAX_GAP = 5
@@ -101,6 +101,7 @@ class CompiledRules:
     fact_tests: dict[tuple[int, str, int], list[FactTest]] = field(default_factory=dict)
     # Conditions with the same phrases (a shared @list) share one Matcher key: fewer patterns.
     phrase_keys: dict[tuple[int, str, int], str] = field(default_factory=dict)
+    cues: list[dict[CueKind, frozenset[str]]] = field(default_factory=list)  # per rule
 
     @property
     def version(self) -> str:
@@ -113,7 +114,7 @@ def cond_key(rule_index: int, block: str, cond_index: int) -> str:
 
 def compile_rules(ruleset: RuleSet, nlp: Language) -> CompiledRules:
     matcher = Matcher(nlp.vocab, validate=True)
-    compiled = CompiledRules(ruleset, matcher)
+    compiled = CompiledRules(ruleset, matcher, cues=[ruleset.cues_for(r) for r in ruleset.rules])
     by_content: dict[tuple[str, ...], str] = {}
     for r, rule in enumerate(ruleset.rules):
         for block, conditions in rule.blocks:
@@ -301,7 +302,7 @@ def trace_rule(
     result = RuleTrace(rule, traces, filtered=_filtered(rule, ctx))
     if result.filtered:
         return result
-    judge = ModalityJudge(compiled.ruleset.cues_for(rule), index.ref_year, index.dates)
+    judge = ModalityJudge(compiled.cues[r], index.ref_year, index.dates)
     accepted = set(rule.accept)
     candidates = [
         _condition_spans(compiled, r, t.block, t.index, t.condition, ctx, matches) for t in traces

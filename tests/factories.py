@@ -25,3 +25,18 @@ def make_alert(title: str = "Guards fire on migrants", sentence: str | None = No
         ),
         rules_version="abc",
     )
+
+
+class FakeClock:
+    """A clock whose sleep only moves time forward, so schedules are checked, not waited."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds

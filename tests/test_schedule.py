@@ -9,6 +9,7 @@ import pytest
 from borderwatch.errors import BorderwatchError
 from borderwatch.models import Article
 from connectors.schedule import Pacer, TimeFilter, parse_speed, parse_when
+from tests.factories import FakeClock
 
 T0 = datetime(2020, 2, 27, 10, 0, tzinfo=UTC)
 
@@ -29,19 +30,13 @@ def test_time_filter_on_published() -> None:
 
 
 def test_speed_factor_schedules_send_times() -> None:
-    clock = [0.0]
-    slept: list[float] = []
-
-    def sleep(s: float) -> None:
-        slept.append(s)
-        clock[0] += s
-
-    pacer = Pacer(speed=60.0, clock=lambda: clock[0], sleep=sleep)
+    clock = FakeClock()
+    pacer = Pacer(speed=60.0, clock=clock, sleep=clock.sleep)
     sent = [a.id for a in pacer.pace([art(1, 0), art(2, 10), art(3, 5), art(4, 70)])]
     assert sent == ["a1", "a2", "a3", "a4"]
     # 10 minutes at 60x is 10 s; an older article after a newer one goes at once
     assert pacer.planned == [0.0, 10.0, 5.0, 70.0]
-    assert slept == [10.0, 60.0]
+    assert clock.slept == [10.0, 60.0]
 
 
 def test_max_speed_never_waits() -> None:

@@ -11,7 +11,7 @@ from borderwatch.models import Alert, ArticleRef, Casualty, Facts, Severity
 from notifiers.routing import ChannelRateLimiter
 from notifiers.slack import SlackNotifier, ThreadPolicy
 from notifiers.stories import StoryBook
-from tests.factories import make_alert
+from tests.factories import FakeClock, make_alert
 from tests.fakeslack import FakeSlack
 
 FAST = ChannelRateLimiter(per_second=1000)  # the rate limit has its own test
@@ -108,18 +108,12 @@ def test_routing_by_category_severity_and_country(fake_slack: FakeSlack, tmp_pat
 
 
 def test_rate_limit_spaces_calls_per_channel() -> None:
-    clock = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock[0] += seconds
-
-    limiter = ChannelRateLimiter(per_second=1.0, clock=lambda: clock[0], sleep=sleep)
+    clock = FakeClock()
+    limiter = ChannelRateLimiter(per_second=1.0, clock=clock, sleep=clock.sleep)
     waits = [limiter.wait("#a"), limiter.wait("#a"), limiter.wait("#b"), limiter.wait("#a")]
     # the second call to #a waits a second, #b is free, the third call to #a waits again
     assert waits == [0.0, 1.0, 0.0, 1.0]
-    assert slept == [1.0, 1.0]
+    assert clock.slept == [1.0, 1.0]
 
 
 def test_thread_policy_comes_from_settings(tmp_path: Path) -> None:
