@@ -537,6 +537,7 @@ def notify() -> None:
             ledger=Ledger(pipeline.ledger_path(settings)),
             silences=SilenceStore(pipeline.silences_path(settings)),
             on_failure=AlertDlq(settings),
+            breaker_s=settings.sink_breaker_s,
         )
         consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
 

@@ -315,6 +315,7 @@ def run_live(
                 ledger=Ledger(ledger_path(cluster)),
                 silences=SilenceStore(silences_path(cluster)),
                 on_failure=AlertDlq(cluster),
+                breaker_s=cluster.sink_breaker_s,
             )
             consume_alerts(
                 cluster,

@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     retry_failed_s: float = Field(
         default=60.0, gt=0, description="First wait before a failed delivery is retried; doubles."
     )
+    sink_breaker_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="After a failed delivery, queue (not call) that sink "
+        "for this long; 0: call it for every alert.",
+    )
     webhook_url: str | None = Field(default=None, description="POST every alert here as JSON.")
     webhook_secret: SecretStr | None = Field(
         default=None, description="HMAC-SHA256 key for the X-Borderwatch-Signature header."

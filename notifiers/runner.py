@@ -62,6 +62,18 @@ class Dispatcher:
     # Called with (alert, sink, reason) when a sink gives up: the pipeline sends it to
     # alerts.dlq, so the failure is visible and kept, not only logged.
     on_failure: Callable[[Alert, str, str], None] | None = None
+    # A sink that just failed is not called again for this long: during a Slack outage each
+    # call costs the client's whole retry budget (about 15 s), and a backlog of alerts would
+    # stall the consumer past its poll interval. Alerts meanwhile are queued in the ledger
+    # (so this needs one) and the retry sweep probes the sink. 0 turns it off.
+    breaker_s: float = 0.0
+    clock: Callable[[], float] = time.monotonic
+    _open: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    def sink_open(self, sink: str) -> str | None:
+        """Why ``sink`` is being skipped right now, or None when it may be called."""
+        until, reason = self._open.get(sink, (0.0, ""))
+        return reason if self.clock() < until else None
 
     def handle(self, raw: bytes | None, partition: int) -> None:
         try:
@@ -106,6 +118,12 @@ class Dispatcher:
                 if ref is not None:  # the process died after the call, before recording it
                     ledger.delivered(alert.alert_id, notifier.name, ref)
                     return
+            skipped = self.sink_open(notifier.name) if self.breaker_s > 0 else None
+            if skipped is not None:
+                metrics.DELIVERIES.labels(notifier.name, "deferred").inc()
+                reason = f"not sent: {notifier.name} failed recently ({skipped}); queued for retry"
+                ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
+                return
             ledger.pending(alert.alert_id, notifier.name)
         try:
             ref = notifier.send(alert)
@@ -118,11 +136,15 @@ class Dispatcher:
                        "sink": notifier.name},
             )  # fmt: skip
             reason = f"{type(exc).__name__}: {exc}"
+            if self.breaker_s > 0:
+                self._open[notifier.name] = (self.clock() + self.breaker_s, reason[:200])
             if ledger is not None:
                 ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
             if self.on_failure is not None:
                 self.on_failure(alert, notifier.name, reason)
             return
+        if self._open.pop(notifier.name, None) is not None:
+            log.info("%s delivers again", notifier.name)
         if ledger is not None:
             ledger.delivered(alert.alert_id, notifier.name, ref)
         metrics.DELIVERIES.labels(notifier.name, "delivered").inc()
@@ -138,8 +160,8 @@ def retry_failed(dispatcher: Dispatcher, now: float, base_delay_s: float) -> int
     due = dispatcher.ledger.due(now, base_delay_s)
     for delivery, payload in due:
         notifier = sinks.get(delivery.sink)
-        if notifier is None:
-            continue
+        if notifier is None or dispatcher.sink_open(delivery.sink) is not None:
+            continue  # one failed probe per sink per sweep; the rest wait for the next
         alert = Alert.model_validate_json(payload)
         log.info("retrying alert %s on %s (attempt %d)", alert.alert_id, delivery.sink,
                  delivery.attempts + 1)  # fmt: skip

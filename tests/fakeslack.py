@@ -34,6 +34,10 @@ class FakeSlack:
     hold: threading.Event = field(default_factory=threading.Event)
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    # outage_after_script(): once the scripted answers run out, every call gets this status
+    # until the outage's time is up (its clock starts at that first unscripted call)
+    outage: tuple[int, float] | None = None
+    outage_until: float | None = None
 
     @property
     def base_url(self) -> str:
@@ -44,6 +48,20 @@ class FakeSlack:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         for _ in range(times):
             self.script.append((status, headers))
+
+    def outage_after_script(self, status: int, seconds: float) -> None:
+        self.outage = (status, seconds)
+
+    def _outage_answer(self) -> tuple[int, dict[str, str]] | None:
+        """Called with the lock held, for a call the script has no answer for."""
+        if self.outage is None:
+            return None
+        status, seconds = self.outage
+        if self.outage_until is None:
+            self.outage_until = time.monotonic() + seconds
+        if time.monotonic() < self.outage_until:
+            return (status, {})
+        return None
 
     def error_next(self, error: str, times: int = 1) -> None:
         """HTTP 200 with ``{"ok": false, "error": ...}``, as Slack answers a bad request."""
@@ -107,7 +125,7 @@ def start_fake_slack() -> FakeSlack:
                 body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
             method = self.path.rsplit("/", 1)[-1]
             with fake.lock:
-                scripted = fake.script.popleft() if fake.script else None
+                scripted = fake.script.popleft() if fake.script else fake._outage_answer()
                 call = Call(method, dict(self.headers), body)
                 fake.calls.append(call)
                 ts = f"{time.time():.6f}"

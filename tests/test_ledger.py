@@ -17,7 +17,6 @@ FAST = ChannelRateLimiter(per_second=1000)  # the rate limit has its own test
 
 
 def _slack(fake: FakeSlack) -> SlackNotifier:
-    return SlackNotifier(SecretStr("xoxb-ledger"), "#ops", fake.base_url, max_retries=1)
     return SlackNotifier(
         SecretStr("xoxb-ledger"), "#ops", fake.base_url, max_retries=1, limiter=FAST
     )
@@ -143,3 +142,34 @@ def test_outage_recovery_delivers_every_alert_once(fake_slack: FakeSlack, tmp_pa
     ]
     assert sorted(delivered) == [f"o{i}" for i in range(5)]
     assert all(ledger.get(f"o{i}", "slack").status == DELIVERED for i in range(5))  # type: ignore[union-attr]
+
+
+def test_breaker_queues_alerts_while_a_sink_is_failing(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """After a failure, the sink is not called for breaker_s; alerts wait in the ledger, and
+    a sweep sends one probe per sink, then the rest once the probe succeeds."""
+    from notifiers.runner import retry_failed
+    from tests.factories import FakeClock
+
+    clock = FakeClock(100.0)
+    ledger = Ledger(tmp_path / "l.db")
+    dispatcher = Dispatcher([_slack(fake_slack)], ledger=ledger, breaker_s=30, clock=clock)
+    fake_slack.fail_next(503, times=2)  # the first alert's call and its one retry
+    alerts = [make_alert().model_copy(update={"alert_id": f"b{i}"}) for i in range(4)]
+    for alert in alerts:
+        dispatcher.handle(alert.to_bytes(), 0)
+    assert len(fake_slack.calls) == 2  # only the first alert reached Slack
+    assert {d.alert_id for d in ledger.failures("slack")} == {"b0", "b1", "b2", "b3"}
+    assert "queued for retry" in str(ledger.get("b3", "slack").reason)  # type: ignore[union-attr]
+    assert dispatcher.sink_open("slack") is not None
+
+    fake_slack.fail_next(503, times=2)  # still down at the first sweep: one probe only
+    clock.sleep(31)
+    retry_failed(dispatcher, now=10**10, base_delay_s=1)
+    assert len(fake_slack.calls) == 4
+    clock.sleep(31)  # Slack is back: the probe succeeds and the same sweep sends the rest
+    retry_failed(dispatcher, now=10**10, base_delay_s=1)
+    assert all(ledger.get(a.alert_id, "slack").status == DELIVERED for a in alerts)  # type: ignore[union-attr]
+    posted = [c.body["metadata"]["event_payload"]["alert_id"] for c in fake_slack.posts() if c.ts]
+    assert sorted(posted) == ["b0", "b1", "b2", "b3"]

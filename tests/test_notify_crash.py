@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from borderwatch.kafka import ensure_topics, producer
+from borderwatch.settings import Settings
 from notifiers.ledger import DELIVERED, Ledger
 from notifiers.runner import wait_until
 from tests.conftest import ROOT
@@ -34,6 +35,26 @@ def _notify(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
+def notify_env(settings: Settings, tmp_path: Path, fake_slack: FakeSlack,
+               **extra: str) -> dict[str, str]:  # fmt: skip
+    """The environment of a ``borderwatch notify`` process on the test's topics and Slack."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERWATCH_")}
+    env.update(
+        BORDERWATCH_KAFKA_BOOTSTRAP=str(settings.kafka_bootstrap),
+        BORDERWATCH_KAFKA_IDEMPOTENCE="false",
+        BORDERWATCH_TOPIC_PREFIX=settings.topic_prefix,
+        BORDERWATCH_APP_ID=settings.app_id,
+        BORDERWATCH_DATA_DIR=str(tmp_path / "data"),
+        BORDERWATCH_SESSION_TIMEOUT_S="6",
+        BORDERWATCH_SLACK_TOKEN="xoxb-crash-test",
+        BORDERWATCH_SLACK_CHANNEL="#ops",
+        BORDERWATCH_SLACK_BASE_URL=fake_slack.base_url,
+        BORDERWATCH_CONSOLE="false",
+        **{f"BORDERWATCH_{k.upper()}": v for k, v in extra.items()},
+    )
+    return env
+
+
 def test_kill_between_slack_call_and_commit_posts_once(
     kafka: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -44,19 +65,7 @@ def test_kill_between_slack_call_and_commit_posts_once(
     p.send(settings.alerts_topic, key=alert.group.encode(), value=alert.to_bytes())
     p.flush()
     p.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERWATCH_")}
-    env.update(
-        BORDERWATCH_KAFKA_BOOTSTRAP=kafka,
-        BORDERWATCH_KAFKA_IDEMPOTENCE="false",
-        BORDERWATCH_TOPIC_PREFIX=settings.topic_prefix,
-        BORDERWATCH_APP_ID=settings.app_id,
-        BORDERWATCH_DATA_DIR=str(tmp_path / "data"),
-        BORDERWATCH_SESSION_TIMEOUT_S="6",
-        BORDERWATCH_SLACK_TOKEN="xoxb-crash-test",
-        BORDERWATCH_SLACK_CHANNEL="#ops",
-        BORDERWATCH_SLACK_BASE_URL=fake_slack.base_url,
-        BORDERWATCH_CONSOLE="false",
-    )
+    env = notify_env(settings, tmp_path, fake_slack)
     log = tmp_path / "notify.log"
     fake_slack.hold.set()
     first = _notify(env, log)
