@@ -50,18 +50,23 @@ def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
             time.sleep(0.2)
 
 
-def ensure_topics(settings: Settings) -> dict[str, int]:
-    """Create missing topics; fail loudly if an existing one has another partition count."""
+def ensure_topics(settings: Settings, recreate: bool = False) -> dict[str, int]:
+    """Create missing topics; fail loudly if an existing one has another partition count.
+
+    ``recreate`` is for an embedded broker that has just restarted empty: a client's metadata
+    request may have auto-created a topic (with 4 partitions) before this call, and such a
+    topic holds nothing yet, so it is deleted and created again with its own count."""
     wanted = topic_layout(settings)
     client = admin(settings)
     try:
-        for name, partitions in wanted.items():
-            try:
-                client.create_topics([NewTopic(name, partitions, 1)])
-                log.info("created topic %s with %d partitions", name, partitions)
-            except TopicAlreadyExistsError:
-                pass
-        described = {d["name"]: len(d["partitions"]) for d in client.describe_topics(list(wanted))}
+        described = _create(client, wanted)
+        for _ in range(5 if recreate else 0):
+            wrong = [n for n, want in wanted.items() if described.get(n) != want]
+            if not wrong:
+                break
+            log.warning("recreating auto-created topics %s", ", ".join(wrong))
+            client.delete_topics(wrong)
+            described = _create(client, wanted)
     except KafkaError as exc:
         raise BrokerError(Problem("K005", f"cannot create topics: {exc}")) from exc
     finally:
@@ -77,6 +82,16 @@ def ensure_topics(settings: Settings) -> dict[str, int]:
     if problems:
         raise BrokerError(problems)
     return described
+
+
+def _create(client: KafkaAdminClient, wanted: dict[str, int]) -> dict[str, int]:
+    for name, partitions in wanted.items():
+        try:
+            client.create_topics([NewTopic(name, partitions, 1)])
+            log.info("created topic %s with %d partitions", name, partitions)
+        except TopicAlreadyExistsError:
+            pass
+    return {d["name"]: len(d["partitions"]) for d in client.describe_topics(list(wanted))}
 
 
 def producer(settings: Settings) -> KafkaProducer:

@@ -24,6 +24,13 @@ DELIVERIES = Counter(
 )
 FEED_ERRORS = Counter("borderwatch_feed_errors_total", "Failed feed fetches.", ["code"])
 FEED_ITEMS = Counter("borderwatch_feed_items_total", "New feed items sent on.")
+BROKER_RESTARTS = Counter(
+    "borderwatch_embedded_broker_restarts_total", "Times the embedded broker was started again."
+)
+WORKER_RESTARTS = Counter("borderwatch_worker_restarts_total", "Times a dead worker was restarted.")
+REDRIVEN = Counter(
+    "borderwatch_redriven_articles_total", "Articles sent again from the archive after a restart."
+)
 LATENCY = Histogram(
     "borderwatch_end_to_end_seconds",
     "From an article's fetch to its alert's delivery.",

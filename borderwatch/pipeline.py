@@ -25,6 +25,7 @@ from borderwatch.errors import BorderwatchError, Problem
 from borderwatch.kafka import drop_topics, ensure_topics
 from borderwatch.models import Alert, Article
 from borderwatch.settings import Settings
+from borderwatch.supervise import Supervisor
 from connectors.archive import Archive
 from connectors.archiver import ArticleArchive
 from connectors.base import Item, Source
@@ -53,9 +54,17 @@ log = logging.getLogger(__name__)
 @contextmanager
 def kafka_cluster(settings: Settings) -> Iterator[Settings]:
     """The configured cluster, or an embedded broker that lives as long as this block."""
+    with cluster_and_broker(settings) as (cluster, _):
+        yield cluster
+
+
+@contextmanager
+def cluster_and_broker(settings: Settings) -> Iterator[tuple[Settings, EmbeddedBroker | None]]:
+    """As ``kafka_cluster``, with the embedded broker (None for a configured cluster) for a
+    supervisor to restart."""
     if settings.kafka_bootstrap:
         ensure_topics(settings)
-        yield settings
+        yield settings, None
         return
     log_path = settings.data_dir / "logs" / "broker.log"
     with EmbeddedBroker(port=settings.embedded_port, log_path=log_path) as broker:
@@ -63,25 +72,34 @@ def kafka_cluster(settings: Settings) -> Iterator[Settings]:
             update={"kafka_bootstrap": broker.bootstrap, "kafka_idempotence": False}
         )
         ensure_topics(embedded)
-        yield embedded
+        yield embedded, broker
 
 
 def worker_log(settings: Settings) -> Path:
     return settings.data_dir / "logs" / f"worker-{os.getpid()}.log"
 
 
+def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **settings.child_env()}
+    return procs.spawn([sys.executable, "-m", "streams.worker"], env=env,
+                       log_path=worker_log(settings))  # fmt: skip
+
+
+def stop_worker(proc: subprocess.Popen[bytes], settings: Settings) -> None:
+    """SIGTERM: the worker finishes its batch and commits before it exits."""
+    procs.stop(proc, "stream worker", timeout=20)
+    if proc.returncode not in (0, -15, None):
+        log.warning("stream worker exited with %s; log: %s", proc.returncode, worker_log(settings))
+
+
 @contextmanager
 def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     """A faust worker in a child process; stopped (drained, committed) when the block ends."""
-    log_path = worker_log(settings)
-    env = {**os.environ, **settings.child_env()}
-    proc = procs.spawn([sys.executable, "-m", "streams.worker"], env=env, log_path=log_path)
+    proc = spawn_worker(settings)
     try:
         yield proc
     finally:
-        procs.stop(proc, "stream worker", timeout=20)
-        if proc.returncode not in (0, -15, None):
-            log.warning("stream worker exited with %s; log: %s", proc.returncode, log_path)
+        stop_worker(proc, settings)
 
 
 def worker_failure(proc: subprocess.Popen[bytes], settings: Settings) -> BorderwatchError:
@@ -289,7 +307,14 @@ def run_live(
     """The long-running job: feeds (and optional archives) in, alerts out, until ``stop``."""
     check_rules(settings)
     summary = RunSummary()
-    with kafka_cluster(settings) as cluster, stream_worker(cluster) as worker:
+    with cluster_and_broker(settings) as (cluster, broker):
+        supervisor = Supervisor(
+            cluster,
+            spawn_worker=lambda: spawn_worker(cluster),
+            stop_worker=lambda proc: stop_worker(proc, cluster),
+            worker_failure=lambda proc: worker_failure(proc, cluster),
+            broker=broker,
+        ).start()
         writer = ArticleWriter(cluster, archive=ArticleArchive(cluster.archive_dir))
 
         def emit(item: Item) -> None:
@@ -321,13 +346,15 @@ def run_live(
                 cluster,
                 dispatcher,
                 group_id=f"{cluster.app_id}-notifier",
-                stop=lambda: stop.is_set() or worker.poll() is not None,
+                stop=lambda: stop.is_set() or supervisor.failure is not None,
+                generation=lambda: supervisor.generation,
             )
-            if worker.poll() is not None and not stop.is_set():
-                raise worker_failure(worker, cluster)
+            if supervisor.failure is not None:
+                raise supervisor.failure
             summary.alerts = dispatcher.by_category
         finally:
             writer.close()
+            supervisor.stop()
     for notifier in notifiers:
         notifier.close()
     return summary

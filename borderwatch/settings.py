@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         description="Idempotent producers; default on for a real cluster, off for Tansu.",
     )
     embedded_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port.")
+    redrive_window_s: float = Field(
+        default=6 * 3600.0,
+        ge=0,
+        description="With the embedded broker: at start and after it restarts, archived articles "
+        "fetched this recently are sent again (the ledger drops repeat alerts); 0: off.",
+    )
     topic_prefix: str = ""
     articles_partitions: int = Field(default=4, ge=1)
     alerts_partitions: int = Field(default=2, ge=1)

@@ -27,7 +27,7 @@ def _first_error(exc: ValidationError) -> str:
 
 
 class JsonlArchive(FileSource):
-    """One JSON object per line: ``id, title, text, url, published, source``."""
+    """One JSON object per line: ``id, title, text, url, published, fetched, source, language``."""
 
     def _open(self) -> IO[str]:
         if self.path.suffix == ".gz":
@@ -61,7 +61,7 @@ class JsonlArchive(FileSource):
         text = rec.get("text")
         if not isinstance(text, str) or not text.strip():
             return Problem("A005", "missing or empty 'text'", self.path, lineno)
-        known = {"id", "title", "text", "url", "published", "source", "language"}
+        known = {"id", "title", "text", "url", "published", "fetched", "source", "language"}
         try:
             return Article(
                 id=Article.make_id(

@@ -15,11 +15,14 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from borderwatch.errors import Problem
 from borderwatch.models import Article
+from connectors.archive import Archive
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +97,19 @@ class ArticleArchive:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+def recent(
+    root: Path, since: datetime, until: datetime | None = None
+) -> Iterator[Article | Problem]:
+    """Archived articles fetched since ``since``: the window an embedded broker lost when it
+    stopped. Only the day files the window touches are read; a damaged line is a Problem."""
+    until = until or datetime.now(UTC)
+    day = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    while day <= until:
+        path = day_path(root, day)
+        if path.is_file():
+            for item in Archive([path]).read():
+                if isinstance(item, Problem) or item.fetched >= since:
+                    yield item
+        day += timedelta(days=1)

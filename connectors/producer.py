@@ -37,7 +37,7 @@ class ArticleWriter:
             article = article.model_copy(update={"run_id": self.run_id})
         future = self.producer.send(self.topic, key=article.id.encode(), value=article.to_bytes())
         future.add_callback(self._sent, article)
-        future.add_errback(self._failed, article.id)
+        future.add_errback(self._failed, article)
 
     def _sent(self, article: Article, metadata: Any) -> None:
         """Accepted by the broker: count it, and archive it (live runs only)."""
@@ -48,9 +48,17 @@ class ArticleWriter:
             except OSError as exc:  # the stream goes on; the gap is logged loudly
                 log.error("could not archive article %s: %s", article.id, exc)
 
-    def _failed(self, exc: BaseException, article_id: str) -> None:
-        log.error("could not produce article %s: %s", article_id, exc)
-        self.failures.append(article_id)
+    def _failed(self, exc: BaseException, article: Article) -> None:
+        """Not lost: a live run archives it anyway, and the next re-drive from the archive
+        (after an embedded broker restarts, or at start) sends it again."""
+        kept = ""
+        if self.archive is not None:
+            try:
+                kept = "; kept in the archive" if self.archive.append(article) else ""
+            except OSError as archive_exc:
+                log.error("could not archive article %s: %s", article.id, archive_exc)
+        log.error("could not produce article %s: %s%s", article.id, exc, kept)
+        self.failures.append(article.id)
 
     def finish(self) -> dict[int, int]:
         """Flush, then send each partition its marker behind the last article it received."""

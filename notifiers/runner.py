@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kafka import KafkaConsumer
 from pydantic import ValidationError
 
 from borderwatch import metrics
@@ -148,7 +149,7 @@ class Dispatcher:
         if ledger is not None:
             ledger.delivered(alert.alert_id, notifier.name, ref)
         metrics.DELIVERIES.labels(notifier.name, "delivered").inc()
-        if alert.article.fetched is not None:
+        if alert.article.fetched is not None and alert.run_id is None:  # live, not a replay
             metrics.LATENCY.observe((utcnow() - alert.article.fetched).total_seconds())
 
 
@@ -175,14 +176,25 @@ def consume_alerts(
     group_id: str,
     stop: Callable[[], bool],
     poll_ms: int = 500,
+    generation: Callable[[], int] = lambda: 0,
 ) -> None:
     """Poll until ``stop()``; offsets are committed only after the notifiers have run.
-    Failed deliveries are retried from the ledger between polls."""
+    Failed deliveries are retried from the ledger between polls.
+
+    A new ``generation()`` means the topics were recreated empty (an embedded broker restart):
+    the consumer is replaced, in a group of its own, so no stale position or commit skips
+    what the new topics receive."""
+    current = generation()
     kc = consumer(settings, group_id, settings.alerts_topic)
     metrics.mark_ready()
     next_retry = time.monotonic() + settings.retry_failed_s
     try:
         while not stop():
+            if generation() != current:
+                current = generation()
+                log.warning("alerts topic recreated; consuming it afresh (generation %d)", current)
+                _close(kc)
+                kc = consumer(settings, f"{group_id}-g{current}", settings.alerts_topic)
             if dispatcher.ledger is not None and time.monotonic() >= next_retry:
                 retry_failed(dispatcher, time.time(), settings.retry_failed_s)
                 next_retry = time.monotonic() + min(settings.retry_failed_s, 30.0)
@@ -195,10 +207,14 @@ def consume_alerts(
             if dispatcher.end is not None and dispatcher.end.done:
                 return
     finally:
-        try:
-            kc.close(autocommit=False)
-        except Exception as exc:  # closing must not hide the real error
-            log.warning("closing the alerts consumer failed: %s", exc)
+        _close(kc)
+
+
+def _close(kc: KafkaConsumer) -> None:
+    try:
+        kc.close(autocommit=False)
+    except Exception as exc:  # closing must not hide the real error
+        log.warning("closing the alerts consumer failed: %s", exc)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
