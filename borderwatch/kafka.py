@@ -7,7 +7,9 @@ real cluster) and the same topic layout.
 from __future__ import annotations
 
 import logging
+import ssl
 import time
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
@@ -35,12 +37,42 @@ def _bootstrap(settings: Settings) -> str:
     return settings.kafka_bootstrap
 
 
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """For TLS protocols: the system CAs, or the configured bundle, plus an optional client
+    certificate. Built once here so the kafka-python clients and faust verify alike."""
+    if settings.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+        return None
+    cafile = str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
+    context = ssl.create_default_context(cafile=cafile)
+    if settings.kafka_ssl_certfile and settings.kafka_ssl_keyfile:
+        context.load_cert_chain(str(settings.kafka_ssl_certfile), str(settings.kafka_ssl_keyfile))
+    return context
+
+
+def security(settings: Settings) -> dict[str, Any]:
+    """kafka-python's connection security options for these settings."""
+    options: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    context = ssl_context(settings)
+    if context is not None:
+        options["ssl_context"] = context
+    if settings.kafka_security_protocol.startswith("SASL_"):
+        assert settings.kafka_sasl_password is not None  # the settings validator made sure
+        options.update(
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            sasl_plain_username=settings.kafka_sasl_username,
+            sasl_plain_password=settings.kafka_sasl_password.get_secret_value(),
+        )
+    return options
+
+
 def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
     deadline = time.monotonic() + timeout
     while True:
         try:
             return KafkaAdminClient(
-                bootstrap_servers=_bootstrap(settings), client_id=f"{settings.app_id}-admin"
+                bootstrap_servers=_bootstrap(settings),
+                client_id=f"{settings.app_id}-admin",
+                **security(settings),
             )
         except KafkaError as exc:
             if time.monotonic() > deadline:
@@ -103,6 +135,7 @@ def producer(settings: Settings) -> KafkaProducer:
         linger_ms=5,
         retries=5,
         max_request_size=8 * 1024 * 1024,
+        **security(settings),
     )
 
 
@@ -116,6 +149,7 @@ def consumer(settings: Settings, group_id: str, *topics: str) -> KafkaConsumer:
         session_timeout_ms=int(settings.session_timeout_s * 1000),
         heartbeat_interval_ms=max(1000, int(settings.session_timeout_s * 1000) // 4),
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        **security(settings),
     )
     c.subscribe(list(topics))
     return c

@@ -80,7 +80,8 @@ def worker_log(settings: Settings) -> Path:
 
 
 def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **settings.child_env()}
+    # the worker talks to Kafka, so it gets the Kafka password and no other secret
+    env = {**settings.inherited_env(), **settings.child_env(secrets=("kafka_sasl_password",))}
     return procs.spawn([sys.executable, "-m", "streams.worker"], env=env,
                        log_path=worker_log(settings))  # fmt: skip
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from borderwatch.errors import BorderwatchError, Problem
@@ -46,6 +46,17 @@ class Settings(BaseSettings):
         default=None,
         description="host:port[,host:port]; unset means: start the embedded Tansu broker.",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="SASL_SSL for most managed Kafka services."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="CA bundle for the brokers' certificates; unset: system CAs."
+    )
+    kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (mTLS).")
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="Its private key.")
     kafka_idempotence: bool | None = Field(
         default=None,
         description="Idempotent producers; default on for a real cluster, off for Tansu.",
@@ -177,6 +188,28 @@ class Settings(BaseSettings):
     def alerts_dlq_topic(self) -> str:
         return self.topic("alerts.dlq")
 
+    @model_validator(mode="after")
+    def _kafka_auth_complete(self) -> Settings:
+        """A half-configured SASL login fails at the broker with a vague error; say it here."""
+        if self.kafka_security_protocol.startswith("SASL_"):
+            missing = [
+                f"kafka_sasl_{name}"
+                for name in ("mechanism", "username", "password")
+                if getattr(self, f"kafka_sasl_{name}") is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"kafka_security_protocol {self.kafka_security_protocol} needs "
+                    + ", ".join(missing)
+                )
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError("kafka_ssl_certfile and kafka_ssl_keyfile go together")
+        for name in ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name}: no such file: {path}")
+        return self
+
     @property
     def idempotence(self) -> bool:
         """On for a real cluster; whoever starts the embedded broker sets it off explicitly."""
@@ -184,11 +217,26 @@ class Settings(BaseSettings):
             return self.kafka_idempotence
         return True
 
-    def child_env(self) -> dict[str, str]:
-        """Non-secret settings as environment variables for a child process (the worker)."""
+    @classmethod
+    def inherited_env(cls) -> dict[str, str]:
+        """This process's environment without the secret settings (a child gets those only
+        by name, through child_env)."""
+        secret = {
+            ENV_PREFIX + name.upper()
+            for name, info in cls.model_fields.items()
+            if "SecretStr" in str(info.annotation)
+        }
+        return {k: v for k, v in os.environ.items() if k.upper() not in secret}
+
+    def child_env(self, secrets: tuple[str, ...] = ()) -> dict[str, str]:
+        """Settings as environment variables for a child process (the worker); of the secrets
+        only those it names (an environment is readable by the same user only)."""
         env: dict[str, str] = {}
         for name, value in self.model_dump(mode="json", exclude_none=True).items():
-            if isinstance(getattr(self, name), SecretStr):
+            field = getattr(self, name)
+            if isinstance(field, SecretStr):
+                if name in secrets:
+                    env[ENV_PREFIX + name.upper()] = field.get_secret_value()
                 continue
             env[ENV_PREFIX + name.upper()] = value if isinstance(value, str) else json.dumps(value)
         return env

@@ -19,7 +19,7 @@ from kafka import KafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from borderwatch.errors import Problem
-from borderwatch.kafka import _bootstrap
+from borderwatch.kafka import _bootstrap, security
 from borderwatch.models import Article, parse_article_message
 from borderwatch.settings import Settings
 from connectors.base import Item, Source
@@ -62,6 +62,7 @@ class TopicSource(Source):
             group_id=None,
             auto_offset_reset="earliest",
             client_id=f"{self.settings.app_id}-topic-replay",
+            **security(self.settings),
         )
         parts = sorted(c.partitions_for_topic(self.topic) or [])
         tps = [TopicPartition(self.topic, p) for p in parts]

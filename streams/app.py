@@ -11,6 +11,7 @@ from typing import Any
 import faust
 
 from borderwatch import metrics
+from borderwatch.kafka import ssl_context
 from borderwatch.settings import Settings
 from streams.detect import Detector
 from streams.examples import build_checked
@@ -64,6 +65,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         web_port=settings.worker_web_port,
         web_bind=settings.worker_web_host,
         producer_acks=-1,
+        broker_credentials=faust_credentials(settings),
     )
     processor = Processor(settings, detector or checked_detector(settings))
     app.on_startup_finished = metrics.mark_ready  # rules loaded, consumer started
@@ -105,6 +107,23 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         app.timer(interval=settings.rules_reload_s, name="rules-reload")(reload_rules)
 
     return app
+
+
+def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """The same security as the kafka-python clients (borderwatch.kafka.security)."""
+    protocol = settings.kafka_security_protocol
+    context = ssl_context(settings)
+    if protocol.startswith("SASL_"):
+        assert settings.kafka_sasl_password is not None  # the settings validator made sure
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.kafka_sasl_password.get_secret_value(),
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=context,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
 
 
 def checked_detector(settings: Settings) -> Detector:
