@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 ARTICLES_IN = Counter("borderwatch_articles_in_total", "Articles a worker received.")
 PREFILTERED = Counter(
@@ -31,6 +31,12 @@ WORKER_RESTARTS = Counter("borderwatch_worker_restarts_total", "Times a dead wor
 REDRIVEN = Counter(
     "borderwatch_redriven_articles_total", "Articles sent again from the archive after a restart."
 )
+CONSUMER_LAG = Gauge(
+    "borderwatch_consumer_lag",
+    "Records behind the partition's end (high watermark) for this process's consumer. On the "
+    "embedded broker the end offset is wrong after multi-record batches: trust it on Kafka.",
+    ["group", "topic", "partition"],
+)
 LATENCY = Histogram(
     "borderwatch_end_to_end_seconds",
     "From an article's fetch to its alert's delivery.",
@@ -38,6 +44,15 @@ LATENCY = Histogram(
 )
 
 _ready = threading.Event()
+
+
+def record_lag(
+    group: str, topic: str, partition: int, end: int | None, position: int | None
+) -> None:
+    """Set the lag gauge once both offsets are known (never negative)."""
+    if end is None or position is None:
+        return
+    CONSUMER_LAG.labels(group, topic, str(partition)).set(max(0, end - position))
 
 
 def mark_ready() -> None:

@@ -11,6 +11,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kafka import KafkaConsumer
 from pydantic import ValidationError
@@ -204,10 +205,21 @@ def consume_alerts(
                     dispatcher.handle(record.value, tp.partition)
             if batch:
                 kc.commit()
+            _record_lag(kc, batch)
             if dispatcher.end is not None and dispatcher.end.done:
                 return
     finally:
         _close(kc)
+
+
+def _record_lag(kc: KafkaConsumer, batch: dict[Any, list[Any]]) -> None:
+    """Lag from what this poll returned (the next offset to read) and the high watermark the
+    fetch response carried: both local, so measuring never waits on the broker."""
+    group = str(kc.config["group_id"])
+    for tp, records in batch.items():
+        if records:
+            metrics.record_lag(group, tp.topic, tp.partition, kc.highwater(tp),
+                               records[-1].offset + 1)  # fmt: skip
 
 
 def _close(kc: KafkaConsumer) -> None:

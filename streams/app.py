@@ -92,6 +92,15 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
                 await topics[out.topic].send(key=out.key, value=out.value, partition=out.partition)
             yield None
 
+    async def consumer_lag() -> None:
+        monitor = app.monitor  # faust tracks the last read and the end offset per partition
+        for tp, end in dict(monitor.tp_end_offsets or {}).items():
+            read = (monitor.tp_read_offsets or {}).get(tp)
+            position = read + 1 if read is not None else None
+            metrics.record_lag(settings.app_id, tp.topic, tp.partition, end, position)
+
+    app.timer(interval=2.0, name="consumer-lag")(consumer_lag)
+
     if settings.rules_reload_s > 0:
         watcher = RulesWatcher(
             settings.rules_dir,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
 
 from borderwatch import metrics
 from borderwatch.broker import free_port
@@ -69,3 +73,36 @@ def test_metrics_health_and_readiness(detector: Detector, tmp_path: Path) -> Non
 
 def test_metrics_off_by_default() -> None:
     assert metrics.serve("127.0.0.1", Settings().metrics_port) is None
+
+
+@pytest.mark.e2e
+def test_consumer_lag_is_the_high_watermark_minus_the_next_offset(
+    kafka: str, tmp_path: Path
+) -> None:
+    from kafka import KafkaConsumer, KafkaProducer
+
+    from borderwatch.kafka import ensure_topics
+    from notifiers.runner import _record_lag
+    from tests.test_e2e import isolated_settings
+
+    settings = isolated_settings(kafka, tmp_path, alerts_partitions=1)
+    ensure_topics(settings)
+    producer = KafkaProducer(bootstrap_servers=kafka)
+    for i in range(30):  # one record per batch: Tansu's end offsets are right for those
+        producer.send(settings.alerts_topic, f"{i}".encode(), partition=0).get(timeout=30)
+    producer.close()
+    kc = KafkaConsumer(settings.alerts_topic, bootstrap_servers=kafka, group_id="lag-test",
+                       auto_offset_reset="earliest", max_poll_records=5,
+                       session_timeout_ms=6000)  # fmt: skip
+    try:
+        batch: dict = {}
+        deadline = time.monotonic() + 60
+        while not batch and time.monotonic() < deadline:
+            batch = kc.poll(timeout_ms=500)
+        _record_lag(kc, batch)
+    finally:
+        kc.close()
+    read = sum(len(r) for r in batch.values())
+    assert 1 <= read <= 5
+    labels = {"group": "lag-test", "topic": settings.alerts_topic, "partition": "0"}
+    assert REGISTRY.get_sample_value("borderwatch_consumer_lag", labels) == 30 - read

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
+from borderwatch.broker import free_port
 from borderwatch.kafka import ensure_topics
 from borderwatch.models import Article
 from borderwatch.pipeline import stream_worker, worker_log
@@ -32,7 +34,8 @@ def _article(i: int, text: str = GOOD) -> Article:
 
 
 def test_poison_records_go_to_dlq_and_the_stream_continues(kafka: str, tmp_path: Path) -> None:
-    settings = isolated_settings(kafka, tmp_path, batch_max=8)
+    metrics_port = free_port()
+    settings = isolated_settings(kafka, tmp_path, batch_max=8, worker_metrics_port=metrics_port)
     ensure_topics(settings)
     fifty_mb = _article(99, "x" * (50 * 1024 * 1024)).model_dump_json().encode()
     unknown_version = json.loads(_article(98).model_dump_json())
@@ -72,6 +75,20 @@ def test_poison_records_go_to_dlq_and_the_stream_continues(kafka: str, tmp_path:
         reader.join(timeout=30)
         assert done, worker_log(settings).read_text()[-3000:]
         assert worker.poll() is None, "the worker died on a poison record"
+        # the worker's own view: three poison records, and its lag on the articles topic
+        lag = (f'borderwatch_consumer_lag{{group="{settings.app_id}",partition="0",'
+               f'topic="{settings.articles_topic}"}}')  # fmt: skip
+        exposed = ""
+
+        def scraped() -> bool:
+            nonlocal exposed
+            url = f"http://127.0.0.1:{metrics_port}/metrics"
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                exposed = resp.read().decode()
+            return lag in exposed
+
+        assert wait_until(scraped, timeout=30), exposed[-2000:]
+    assert 'borderwatch_dead_letters_total{topic="' + settings.dlq_topic + '"} 3.0' in exposed
     assert sorted(alerts) == [f"poison-ok-{i}" for i in range(len(poison) + 1)]
 
     dlq = _read_all(kafka, settings.dlq_topic, expected=len(poison))
