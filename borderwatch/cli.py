@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -53,6 +54,8 @@ def _main(
     from borderwatch.logjson import json_handler
 
     handler = json_handler() if log_json else RichHandler(console=err, show_path=False)
+    if log_json:  # the stream worker a command starts logs the same way
+        os.environ["BORDERWATCH_LOG_JSON"] = "1"
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
@@ -509,13 +512,14 @@ def topics() -> None:
 @app.command()
 def worker() -> None:
     """Run one stream worker (faust) in the foreground; start N of them to share partitions."""
-    import os
     import sys
+
+    from borderwatch.pipeline import worker_env
 
     settings = _settings()
     if not settings.kafka_bootstrap:
         raise _fail(BorderwatchError(Problem("K003", "set BORDERWATCH_KAFKA_BOOTSTRAP first")))
-    env = {**os.environ, **settings.child_env()}
+    env = worker_env(settings)
     os.execve(sys.executable, [sys.executable, "-m", "streams.worker"], env)
 
 

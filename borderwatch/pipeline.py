@@ -79,9 +79,13 @@ def worker_log(settings: Settings) -> Path:
     return settings.data_dir / "logs" / f"worker-{os.getpid()}.log"
 
 
+def worker_env(settings: Settings) -> dict[str, str]:
+    """The worker talks to Kafka, so it gets the Kafka password and no other secret."""
+    return {**settings.inherited_env(), **settings.child_env(secrets=("kafka_sasl_password",))}
+
+
 def spawn_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    # the worker talks to Kafka, so it gets the Kafka password and no other secret
-    env = {**settings.inherited_env(), **settings.child_env(secrets=("kafka_sasl_password",))}
+    env = worker_env(settings)
     return procs.spawn([sys.executable, "-m", "streams.worker"], env=env,
                        log_path=worker_log(settings))  # fmt: skip
 

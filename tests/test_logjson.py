@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from borderwatch.broker import free_port
 from borderwatch.logjson import JsonFormatter
 from notifiers.routing import ChannelRateLimiter
 from notifiers.runner import Dispatcher
 from notifiers.slack import SlackNotifier
+from tests.conftest import ROOT
 from tests.factories import make_alert
 from tests.fakeslack import FakeSlack
 
@@ -29,3 +35,21 @@ def test_a_failed_delivery_logs_one_json_line_with_ids(
     assert line["level"] == "error" and line["alert_id"] == "a1" and line["sink"] == "slack"
     assert line["article_id"] == "x" and "channel_not_found" in line["message"]
     assert "xoxb-json-log-secret" not in json.dumps(line)
+
+
+def test_the_worker_logs_only_json_lines_when_asked(tmp_path: Path) -> None:
+    """faust installs a plain-text handler of its own; with BORDERWATCH_LOG_JSON the worker's
+    every line (here: failing to reach a closed port) is one JSON object."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERWATCH_")}
+    env.update(
+        BORDERWATCH_LOG_JSON="1",
+        BORDERWATCH_KAFKA_BOOTSTRAP=f"127.0.0.1:{free_port()}",
+        BORDERWATCH_DATA_DIR=str(tmp_path),
+    )
+    proc = subprocess.run([sys.executable, "-m", "streams.worker"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode != 0
+    lines = [x for x in (proc.stdout + proc.stderr).splitlines() if x.strip()]
+    assert lines
+    parsed = [json.loads(x) for x in lines]  # raises on any plain-text line
+    assert any(p["level"] == "error" and "Unable to bootstrap" in p["message"] for p in parsed)
