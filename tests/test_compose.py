@@ -59,3 +59,17 @@ def test_state_is_on_volumes_and_secrets_come_from_env_file() -> None:
     kafka = COMPOSE["services"]["kafka"]
     assert ":" in kafka["image"] and not kafka["image"].endswith(":latest")
     assert "healthcheck" in kafka
+
+
+def test_every_key_in_the_env_example_is_a_setting() -> None:
+    """A typo in the example would be copied into every operator's .env."""
+    from borderwatch.settings import ENV_PREFIX, Settings
+
+    keys = [
+        line.lstrip("# ").split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.lstrip("# ").startswith(ENV_PREFIX)
+    ]
+    assert "BORDERWATCH_KAFKA_SASL_PASSWORD" in keys
+    unknown = [k for k in keys if k[len(ENV_PREFIX) :].lower() not in Settings.model_fields]
+    assert not unknown
