@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sys
 import threading
 import uuid
 from collections import Counter
@@ -22,13 +21,10 @@ from kafka import KafkaConsumer
 from borderwatch.kafka import ensure_topics
 from borderwatch.models import Alert
 from borderwatch.pipeline import stream_worker, worker_log
-from connectors.producer import ArticleWriter
 from notifiers.runner import wait_until
 from streams.detect import Detector
+from tests.streaming import generated_articles, send_run
 from tests.test_e2e import isolated_settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from loadgen import generate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
@@ -68,14 +64,9 @@ def test_sigterm_drains_in_flight_work_and_commits(
 ) -> None:
     settings = isolated_settings(kafka, tmp_path, batch_max=16)
     ensure_topics(settings)
-    articles = [a.model_copy(update={"id": f"d{i}"}) for i, a in
-                enumerate(generate(240, relevant_share=0.3, seed=5))]  # fmt: skip
+    articles = generated_articles("d", 240, relevant_share=0.3, seed=5)
     expected = {a.alert_id for alerts in detector.alerts_many(articles) for a in alerts}
-    writer = ArticleWriter(settings, run_id=uuid.uuid4().hex[:8])
-    for a in articles:
-        writer.send(a)
-    writer.finish()
-    writer.close()
+    send_run(settings, articles, uuid.uuid4().hex[:8])
 
     topic = AlertsTopic(kafka, settings.alerts_topic)
     try:

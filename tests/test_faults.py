@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
-import threading
 import uuid
 from pathlib import Path
 
@@ -18,15 +16,12 @@ import pytest
 
 from borderwatch.kafka import ensure_topics
 from borderwatch.pipeline import stream_worker, worker_log
-from connectors.producer import ArticleWriter
 from notifiers.jsonl import JsonlNotifier
 from notifiers.ledger import Ledger
-from notifiers.runner import Dispatcher, EndTracker, consume_alerts, wait_until
+from notifiers.runner import Dispatcher, EndTracker, wait_until
 from streams.detect import Detector
+from tests.streaming import generated_articles, reading_alerts, send_run
 from tests.test_e2e import isolated_settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from loadgen import generate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
@@ -36,8 +31,7 @@ def test_sigkill_worker_mid_stream_delivers_every_alert_once(
 ) -> None:
     settings = isolated_settings(kafka, tmp_path, batch_max=4)
     ensure_topics(settings)
-    articles = [a.model_copy(update={"id": f"f{i}"}) for i, a in
-                enumerate(generate(120, relevant_share=0.25, seed=21))]  # fmt: skip
+    articles = generated_articles("f", 120, relevant_share=0.25, seed=21)
     expected = {a.alert_id for alerts in detector.alerts_many(articles) for a in alerts}
     assert len(expected) >= 20
 
@@ -50,20 +44,9 @@ def test_sigkill_worker_mid_stream_delivers_every_alert_once(
         end=EndTracker(run_id, settings.articles_partitions, settings.alerts_partitions),
         on_alert=lambda a: delivered.append(a.alert_id),
     )  # fmt: skip
-    stop = threading.Event()
-    reader = threading.Thread(
-        target=consume_alerts, args=(settings, dispatcher, f"{settings.app_id}-faults"),
-        kwargs={"stop": stop.is_set}, daemon=True,
-    )  # fmt: skip
-    reader.start()
-    writer = ArticleWriter(settings, run_id=run_id)
-    for a in articles:
-        writer.send(a)
-    writer.finish()
-    writer.close()
-
+    send_run(settings, articles, run_id)
     kills = 0
-    try:
+    with reading_alerts(settings, dispatcher, f"{settings.app_id}-faults"):
         for _ in range(2):  # run until some alerts arrive, then kill -9 mid-stream
             with stream_worker(settings) as worker:
                 before = len(delivered)
@@ -77,9 +60,6 @@ def test_sigkill_worker_mid_stream_delivers_every_alert_once(
         with stream_worker(settings):  # the survivor finishes the stream
             assert wait_until(lambda: dispatcher.end is not None and dispatcher.end.done,
                               timeout=240)  # fmt: skip
-    finally:
-        stop.set()
-        reader.join(timeout=30)
     assert kills >= 1, "the stream finished before any kill: the test proved nothing"
     lines = [json.loads(x)["alert_id"] for x in out.read_text().splitlines()]
     assert set(lines) == expected  # every expected alert delivered

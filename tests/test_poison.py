@@ -4,7 +4,6 @@ with its reason, and the good articles around it still become alerts."""
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 import uuid
 from pathlib import Path
@@ -18,7 +17,8 @@ from borderwatch.kafka import ensure_topics
 from borderwatch.models import Article
 from borderwatch.pipeline import stream_worker, worker_log
 from connectors.producer import ArticleWriter
-from notifiers.runner import Dispatcher, EndTracker, consume_alerts, wait_until
+from notifiers.runner import Dispatcher, EndTracker, wait_until
+from tests.streaming import reading_alerts
 from tests.test_e2e import isolated_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
@@ -63,16 +63,10 @@ def test_poison_records_go_to_dlq_and_the_stream_continues(kafka: str, tmp_path:
         [], run_id=run_id, on_alert=lambda a: alerts.append(a.article.id),
         end=EndTracker(run_id, settings.articles_partitions, settings.alerts_partitions),
     )  # fmt: skip
-    stop = threading.Event()
-    reader = threading.Thread(
-        target=consume_alerts, args=(settings, dispatcher, f"{settings.app_id}-poison"),
-        kwargs={"stop": stop.is_set}, daemon=True,
-    )  # fmt: skip
-    reader.start()
+    reading = reading_alerts(settings, dispatcher, f"{settings.app_id}-poison")
     with stream_worker(settings) as worker:
-        done = wait_until(lambda: dispatcher.end is not None and dispatcher.end.done, 180)
-        stop.set()
-        reader.join(timeout=30)
+        with reading:
+            done = wait_until(lambda: dispatcher.end is not None and dispatcher.end.done, 180)
         assert done, worker_log(settings).read_text()[-3000:]
         assert worker.poll() is None, "the worker died on a poison record"
         # the worker's own view: three poison records, and its lag on the articles topic
