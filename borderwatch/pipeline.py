@@ -312,14 +312,16 @@ def run_live(
     """The long-running job: feeds (and optional archives) in, alerts out, until ``stop``."""
     check_rules(settings)
     summary = RunSummary()
-    with cluster_and_broker(settings) as (cluster, broker):
-        supervisor = Supervisor(
+    with (
+        cluster_and_broker(settings) as (cluster, broker),
+        Supervisor(
             cluster,
             spawn_worker=lambda: spawn_worker(cluster),
             stop_worker=lambda proc: stop_worker(proc, cluster),
             worker_failure=lambda proc: worker_failure(proc, cluster),
             broker=broker,
-        ).start()
+        ) as supervisor,
+    ):
         writer = ArticleWriter(cluster, archive=ArticleArchive(cluster.archive_dir))
 
         def emit(item: Item) -> None:
@@ -359,7 +361,6 @@ def run_live(
             summary.alerts = dispatcher.by_category
         finally:
             writer.close()
-            supervisor.stop()
     for notifier in notifiers:
         notifier.close()
     return summary

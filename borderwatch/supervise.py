@@ -112,6 +112,12 @@ class Supervisor:
         self._thread.start()
         return self
 
+    def __enter__(self) -> Supervisor:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         self._stopping.set()
         if self._thread.is_alive():
