@@ -514,11 +514,16 @@ def worker() -> None:
     """Run one stream worker (faust) in the foreground; start N of them to share partitions."""
     import sys
 
+    from borderwatch.kafka import wait_for_broker
     from borderwatch.pipeline import worker_env
 
     settings = _settings()
     if not settings.kafka_bootstrap:
         raise _fail(BorderwatchError(Problem("K003", "set BORDERWATCH_KAFKA_BOOTSTRAP first")))
+    try:
+        wait_for_broker(settings, settings.connect_timeout_s)
+    except BorderwatchError as exc:
+        raise _fail(exc) from exc
     env = worker_env(settings)
     os.execve(sys.executable, [sys.executable, "-m", "streams.worker"], env)
 
@@ -527,6 +532,7 @@ def worker() -> None:
 def notify() -> None:
     """Deliver alerts from the configured cluster to the console, JSONL file and Slack."""
     from borderwatch import pipeline
+    from borderwatch.kafka import wait_for_broker
     from notifiers.dlq import AlertDlq
     from notifiers.ledger import Ledger
     from notifiers.runner import Dispatcher, consume_alerts
@@ -535,6 +541,8 @@ def notify() -> None:
     with _service() as stop:
         settings = _settings()
         metrics.serve(settings.metrics_host, settings.metrics_port)
+        if not wait_for_broker(settings, settings.connect_timeout_s, stop):
+            return
         notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
         dispatcher = Dispatcher(
             notifiers,
@@ -549,6 +557,7 @@ def notify() -> None:
 @app.command()
 def poll() -> None:
     """Poll the configured feeds and produce their articles to the configured cluster."""
+    from borderwatch.kafka import wait_for_broker
     from borderwatch.pipeline import build_poller
     from connectors.archiver import ArticleArchive
     from connectors.base import Item
@@ -557,6 +566,8 @@ def poll() -> None:
     with _service() as stop:
         settings = _settings()
         metrics.serve(settings.metrics_host, settings.metrics_port)
+        if not wait_for_broker(settings, settings.connect_timeout_s, stop):
+            return
         poller = build_poller(settings)
         writer = ArticleWriter(settings, archive=ArticleArchive(settings.archive_dir))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 import time
 from typing import Any
 
@@ -80,6 +81,36 @@ def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
                     Problem("K004", f"no broker answered at {settings.kafka_bootstrap}")
                 ) from exc
             time.sleep(0.2)
+
+
+def wait_for_broker(
+    settings: Settings, timeout_s: float, stop: threading.Event | None = None
+) -> bool:
+    """Services may start before Kafka, or before the topics job has run: wait for both, with
+    growing pauses, each logged, rather than exit into a restart loop (or let a subscription
+    auto-create a topic with the broker's default partition count). False when ``stop`` was
+    set first; BrokerError when the time is up."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.5
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            client = admin(settings, timeout=0)
+            try:
+                missing = sorted(set(topic_layout(settings)) - set(client.list_topics()))
+            finally:
+                client.close()
+            if not missing:
+                return True
+            problem = f"topics {', '.join(missing)} do not exist yet (run `borderwatch topics`)"
+        except (BrokerError, KafkaError) as exc:
+            problem = f"Kafka at {settings.kafka_bootstrap} is not reachable ({exc})"
+        if time.monotonic() + delay > deadline:
+            raise BrokerError(Problem("K008", f"gave up after {timeout_s:.0f}s: {problem}"))
+        log.warning("%s; trying again in %.1fs", problem, delay)
+        stop.wait(delay)
+        delay = min(delay * 2, 30.0)
+    return False
 
 
 def ensure_topics(settings: Settings, recreate: bool = False) -> dict[str, int]:

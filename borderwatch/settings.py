@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         description="Idempotent producers; default on for a real cluster, off for Tansu.",
     )
     embedded_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port.")
+    connect_timeout_s: float = Field(
+        default=600.0, gt=0, description="How long worker, notify and poll wait for Kafka at start."
+    )
     redrive_window_s: float = Field(
         default=6 * 3600.0,
         ge=0,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaConsumer
+from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from borderwatch import metrics
@@ -204,12 +205,22 @@ def consume_alerts(
                 for record in records:
                     dispatcher.handle(record.value, tp.partition)
             if batch:
-                kc.commit()
+                _commit(kc)
             _record_lag(kc, batch)
             if dispatcher.end is not None and dispatcher.end.done:
                 return
     finally:
         _close(kc)
+
+
+def _commit(kc: KafkaConsumer) -> None:
+    """A commit can fail when the group rebalanced meanwhile (a broker restart, a slow batch):
+    the records come again to whoever owns the partition now, and the ledger skips what was
+    delivered. That is no reason to stop the notifier."""
+    try:
+        kc.commit()
+    except KafkaError as exc:
+        log.warning("offset commit failed (%s); the ledger will skip alerts delivered again", exc)
 
 
 def _record_lag(kc: KafkaConsumer, batch: dict[Any, list[Any]]) -> None:
