@@ -528,45 +528,42 @@ def worker() -> None:
     os.execve(sys.executable, [sys.executable, "-m", "streams.worker"], env)
 
 
+def _cluster_service(stop: threading.Event) -> Settings | None:
+    """Start of a service on the configured cluster: metrics up, then wait for Kafka and the
+    topics; None when stopped while waiting."""
+    from borderwatch.kafka import wait_for_broker
+
+    settings = _settings()
+    metrics.serve(settings.metrics_host, settings.metrics_port)
+    return settings if wait_for_broker(settings, settings.connect_timeout_s, stop) else None
+
+
 @app.command()
 def notify() -> None:
     """Deliver alerts from the configured cluster to the console, JSONL file and Slack."""
     from borderwatch import pipeline
-    from borderwatch.kafka import wait_for_broker
-    from notifiers.dlq import AlertDlq
-    from notifiers.ledger import Ledger
-    from notifiers.runner import Dispatcher, consume_alerts
-    from notifiers.silences import SilenceStore
+    from notifiers.runner import consume_alerts
 
     with _service() as stop:
-        settings = _settings()
-        metrics.serve(settings.metrics_host, settings.metrics_port)
-        if not wait_for_broker(settings, settings.connect_timeout_s, stop):
+        settings = _cluster_service(stop)
+        if settings is None:
             return
         notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
-        dispatcher = Dispatcher(
-            notifiers,
-            ledger=Ledger(pipeline.ledger_path(settings)),
-            silences=SilenceStore(pipeline.silences_path(settings)),
-            on_failure=AlertDlq(settings),
-            breaker_s=settings.sink_breaker_s,
-        )
+        dispatcher = pipeline.live_dispatcher(settings, notifiers)
         consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
 
 
 @app.command()
 def poll() -> None:
     """Poll the configured feeds and produce their articles to the configured cluster."""
-    from borderwatch.kafka import wait_for_broker
     from borderwatch.pipeline import build_poller
     from connectors.archiver import ArticleArchive
     from connectors.base import Item
     from connectors.producer import ArticleWriter
 
     with _service() as stop:
-        settings = _settings()
-        metrics.serve(settings.metrics_host, settings.metrics_port)
-        if not wait_for_broker(settings, settings.connect_timeout_s, stop):
+        settings = _cluster_service(stop)
+        if settings is None:
             return
         poller = build_poller(settings)
         writer = ArticleWriter(settings, archive=ArticleArchive(settings.archive_dir))

@@ -183,6 +183,18 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
     return notifiers
 
 
+def live_dispatcher(settings: Settings, notifiers: list[Notifier]) -> Dispatcher:
+    """Live delivery (``run`` and ``notify``): the ledger, silences, the alerts DLQ and the
+    per-sink breaker; replays use none of these."""
+    return Dispatcher(
+        notifiers,
+        ledger=Ledger(ledger_path(settings)),
+        silences=SilenceStore(silences_path(settings)),
+        on_failure=AlertDlq(settings),
+        breaker_s=settings.sink_breaker_s,
+    )
+
+
 @dataclass
 class RunSummary:
     articles: int = 0
@@ -342,13 +354,7 @@ def run_live(
             )
             if poller.specs:
                 feeds.start()
-            dispatcher = Dispatcher(
-                notifiers,
-                ledger=Ledger(ledger_path(cluster)),
-                silences=SilenceStore(silences_path(cluster)),
-                on_failure=AlertDlq(cluster),
-                breaker_s=cluster.sink_breaker_s,
-            )
+            dispatcher = live_dispatcher(cluster, notifiers)
             consume_alerts(
                 cluster,
                 dispatcher,

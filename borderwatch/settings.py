@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -221,24 +221,29 @@ class Settings(BaseSettings):
         return True
 
     @classmethod
+    def secret_fields(cls) -> set[str]:
+        return {
+            name
+            for name, info in cls.model_fields.items()
+            if info.annotation is SecretStr or SecretStr in get_args(info.annotation)
+        }
+
+    @classmethod
     def inherited_env(cls) -> dict[str, str]:
         """This process's environment without the secret settings (a child gets those only
         by name, through child_env)."""
-        secret = {
-            ENV_PREFIX + name.upper()
-            for name, info in cls.model_fields.items()
-            if "SecretStr" in str(info.annotation)
-        }
+        secret = {ENV_PREFIX + name.upper() for name in cls.secret_fields()}
         return {k: v for k, v in os.environ.items() if k.upper() not in secret}
 
     def child_env(self, secrets: tuple[str, ...] = ()) -> dict[str, str]:
         """Settings as environment variables for a child process (the worker); of the secrets
         only those it names (an environment is readable by the same user only)."""
         env: dict[str, str] = {}
+        secret = self.secret_fields()
         for name, value in self.model_dump(mode="json", exclude_none=True).items():
-            field = getattr(self, name)
-            if isinstance(field, SecretStr):
-                if name in secrets:
+            if name in secret:
+                field = getattr(self, name)
+                if name in secrets and isinstance(field, SecretStr):
                     env[ENV_PREFIX + name.upper()] = field.get_secret_value()
                 continue
             env[ENV_PREFIX + name.upper()] = value if isinstance(value, str) else json.dumps(value)

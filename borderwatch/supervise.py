@@ -101,7 +101,8 @@ class Supervisor:
         self.worker_restarts: deque[float] = deque()
         self._broker_backoff = Backoff()
         self._worker_backoff = worker_backoff or Backoff()
-        self._retry_at = {"broker": 0.0, "worker": 0.0}
+        self._broker_retry_at = 0.0
+        self._worker_retry_at = 0.0  # 0: no exit seen yet; else when to restart
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="supervisor", daemon=True)
 
@@ -135,10 +136,10 @@ class Supervisor:
 
     def check(self) -> None:
         now = time.monotonic()
-        if self.broker is not None and not self._broker_alive() and now >= self._retry_at["broker"]:
+        if self.broker is not None and not self._broker_alive() and now >= self._broker_retry_at:
             self._restart_broker()
         worker = self.worker
-        if worker is not None and worker.poll() is not None and now >= self._retry_at["worker"]:
+        if worker is not None and worker.poll() is not None and now >= self._worker_retry_at:
             self._restart_worker(worker, now)
 
     def _broker_alive(self) -> bool:
@@ -160,7 +161,7 @@ class Supervisor:
             delay = self._broker_backoff.next()
             log.error("embedded broker did not come back (%s); next try in %.0fs", exc, delay)
             self.broker.stop()
-            self._retry_at["broker"] = time.monotonic() + delay
+            self._broker_retry_at = time.monotonic() + delay
             return
         self._broker_backoff.reset()
         self.broker_restarts += 1
@@ -190,13 +191,13 @@ class Supervisor:
             log.error("stream worker keeps exiting (%d restarts in %.0fs); giving up",
                       len(self.worker_restarts), CRASH_LOOP_S)  # fmt: skip
             return
-        if self._retry_at["worker"] == 0.0:  # first sight of this exit: wait before restarting
+        if self._worker_retry_at == 0.0:  # first sight of this exit: wait before restarting
             delay = self._worker_backoff.next()
             log.error("stream worker exited with code %s; restarting in %.0fs",
                       worker.returncode, delay)  # fmt: skip
-            self._retry_at["worker"] = now + delay
+            self._worker_retry_at = now + delay
             return
-        self._retry_at["worker"] = 0.0
+        self._worker_retry_at = 0.0
         self.worker_restarts.append(now)
         metrics.WORKER_RESTARTS.inc()
         self.worker = self._spawn_worker()
