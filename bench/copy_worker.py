@@ -12,7 +12,7 @@ from typing import Any
 
 import faust
 
-from borderwatch.settings import load_settings
+from borderwatch.core.settings import load_settings
 
 
 def main() -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from borderwatch.models import Article
-from borderwatch.settings import load_settings
-from connectors.archive import Archive
-from streams.detect import Detector
+from borderwatch.connectors.files import Archive
+from borderwatch.core.models import Article
+from borderwatch.core.settings import load_settings
+from borderwatch.streams.detect import Detector
 
 SEED_CHARS = 4_000
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,6 @@ how long after the outage ended every alert was delivered.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,14 +20,13 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from notifiers.ledger import DELIVERED, Ledger  # noqa: E402
-from notifiers.routing import ChannelRateLimiter  # noqa: E402
-from notifiers.runner import Dispatcher, retry_failed  # noqa: E402
-from notifiers.slack import SlackNotifier  # noqa: E402
-from tests.factories import make_alert  # noqa: E402
-from tests.fakeslack import start_fake_slack  # noqa: E402
+from borderwatch.notifiers.dispatch import Dispatcher, retry_failed  # noqa: E402
+from borderwatch.notifiers.ledger import DELIVERED, Ledger  # noqa: E402
+from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier  # noqa: E402
+from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter  # noqa: E402
+from tests.support.factories import make_alert  # noqa: E402
+from tests.support.fakeslack import start_fake_slack  # noqa: E402
 
 
 def run(breaker_s: float, alerts: int, outage_s: float) -> dict[str, float]:

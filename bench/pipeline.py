@@ -26,20 +26,16 @@ from kafka.admin import NewTopic
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from loadgen import generate
-
-from borderwatch import procs
-from borderwatch.broker import EmbeddedBroker
-from borderwatch.kafka import admin, consumer, ensure_topics
-from borderwatch.models import Alert, Article
-from borderwatch.pipeline import stream_worker
-from borderwatch.settings import Settings
-from connectors.producer import ArticleWriter
-from notifiers.runner import Dispatcher, EndTracker, consume_alerts, wait_until
-from streams.detect import Detector
+from borderwatch.connectors.producer import ArticleWriter
+from borderwatch.core.kafka import admin, consumer, ensure_topics
+from borderwatch.core.models import Alert, Article
+from borderwatch.core.settings import Settings
+from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts, wait_until
+from borderwatch.runtime import procs
+from borderwatch.runtime.broker import EmbeddedBroker
+from borderwatch.runtime.pipeline import stream_worker
+from borderwatch.streams.detect import Detector
+from tests.support.loadgen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,7 +134,7 @@ def run_pipeline(s: Settings, articles: list[Article], rate: float | None
 
 
 def naive_loop(articles: list[Article]) -> float:
-    from borderwatch.settings import load_settings
+    from borderwatch.core.settings import load_settings
 
     det = Detector.from_settings(load_settings(None), ROOT / "rules")
     start = time.monotonic()

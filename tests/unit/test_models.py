@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from borderwatch.core.models import (
+    Article,
+    Marker,
+    parse_alert_message,
+    parse_article_message,
+)
+from tests.support.factories import make_alert
+
+
+def test_article_round_trips_through_the_wire_format() -> None:
+    a = Article(id="x1", title="T", text="Body.", published=datetime(2020, 2, 28, 6, 0))
+    back = parse_article_message(a.to_bytes())
+    assert back == a
+    assert isinstance(back, Article)
+    assert back.published is not None and back.published.tzinfo == UTC
+
+
+def test_article_id_prefers_source_id_then_url_then_content() -> None:
+    assert Article.make_id(given=" guid-7 ", url="https://a/b", title="t", text="x") == "guid-7"
+    by_url = Article.make_id(given=None, url="https://a/b", title="t", text="x")
+    assert by_url == Article.make_id(given=None, url="https://a/b", title="other", text="y")
+    by_text = Article.make_id(given=None, url=None, title="t", text="x")
+    assert by_text != Article.make_id(given=None, url=None, title="t", text="z")
+
+
+def test_unknown_fields_and_types_are_rejected() -> None:
+    with pytest.raises(ValidationError):
+        parse_article_message(b'{"type": "article", "id": "1", "text": "t", "colour": "red"}')
+    with pytest.raises(ValidationError):
+        parse_article_message(b'{"type": "tweet", "id": "1", "text": "t"}')
+    with pytest.raises(ValidationError):
+        parse_article_message(b'{"type": "article", "schema_version": 2, "id": "1", "text": "t"}')
+
+
+def test_marker_and_alert_parse_by_type() -> None:
+    m = Marker(run_id="r", source_partition=2, count=5)
+    assert parse_article_message(m.to_bytes()) == m
+    alert = make_alert()
+    assert parse_alert_message(alert.to_bytes()) == alert
+    assert parse_alert_message(m.to_bytes()) == m
+
+
+def test_body_includes_title_once() -> None:
+    assert Article(id="1", title="Head", text="Text.").body == "Head\n\nText."
+    assert Article(id="1", title="Head", text="Head\n\nText.").body == "Head\n\nText."
