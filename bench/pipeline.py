@@ -33,7 +33,7 @@ from borderwatch.core.settings import Settings
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts, wait_until
 from borderwatch.runtime import procs
 from borderwatch.runtime.broker import EmbeddedBroker
-from borderwatch.runtime.pipeline import stream_worker
+from borderwatch.runtime.cluster import stream_worker
 from borderwatch.streams.detect import Detector
 from tests.support.loadgen import generate
 

@@ -115,7 +115,7 @@ def broker(
 
 
 def _summary_table(summary: object) -> Table:
-    from borderwatch.runtime.pipeline import RunSummary
+    from borderwatch.runtime.wiring import RunSummary
 
     assert isinstance(summary, RunSummary)
     table = Table(title="Summary", show_header=True)
@@ -204,7 +204,8 @@ def replay(
     Each replay runs on its own topics and consumer groups, apart from live traffic.
     """
     from borderwatch.connectors.schedule import Pacer, TimeFilter, parse_speed, parse_when
-    from borderwatch.runtime import pipeline
+    from borderwatch.runtime.replay import replay as replay_archives
+    from borderwatch.runtime.wiring import build_notifiers
 
     try:
         time_filter = TimeFilter(
@@ -229,9 +230,9 @@ def replay(
             )  # fmt: skip
         elif not paths:
             raise BorderwatchError(Problem("P004", "give archive paths or --from-topic"))
-        notifiers = pipeline.build_notifiers(settings, slack=to_slack, console=True)
+        notifiers = build_notifiers(settings, slack=to_slack, console=True)
         with _replay_progress(paths) as progress:
-            summary = pipeline.replay(
+            summary = replay_archives(
                 settings, paths, notifiers=notifiers, on_problem=_report, timeout_s=timeout,
                 time_filter=time_filter, pacer=pacer, progress=progress, sources=sources,
             )  # fmt: skip
@@ -261,15 +262,16 @@ def run(
     ] = None,
 ) -> None:
     """The live job: poll the configured feeds and deliver alerts until Ctrl-C or SIGTERM."""
-    from borderwatch.runtime import pipeline
+    from borderwatch.runtime.live import run_live
+    from borderwatch.runtime.wiring import build_notifiers
 
     with _service() as stop:
         settings = _settings()
         metrics.serve(settings.metrics_host, settings.metrics_port)
         if not settings.feeds and not paths:
             err.print("no feeds configured (BORDERWATCH_FEEDS) and no archive given; idle")
-        notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
-        summary = pipeline.run_live(
+        notifiers = build_notifiers(settings, slack=True, console=settings.console)
+        summary = run_live(
             settings, paths or [], notifiers=notifiers, on_problem=_report, stop=stop
         )
         out.print(_summary_table(summary))
@@ -515,7 +517,7 @@ def worker() -> None:
     import sys
 
     from borderwatch.core.kafka import wait_for_broker
-    from borderwatch.runtime.pipeline import worker_env
+    from borderwatch.runtime.cluster import worker_env
 
     settings = _settings()
     if not settings.kafka_bootstrap:
@@ -542,14 +544,14 @@ def _cluster_service(stop: threading.Event) -> Settings | None:
 def notify() -> None:
     """Deliver alerts from the configured cluster to the console, JSONL file and Slack."""
     from borderwatch.notifiers.dispatch import consume_alerts
-    from borderwatch.runtime import pipeline
+    from borderwatch.runtime.wiring import build_notifiers, live_dispatcher
 
     with _service() as stop:
         settings = _cluster_service(stop)
         if settings is None:
             return
-        notifiers = pipeline.build_notifiers(settings, slack=True, console=settings.console)
-        dispatcher = pipeline.live_dispatcher(settings, notifiers)
+        notifiers = build_notifiers(settings, slack=True, console=settings.console)
+        dispatcher = live_dispatcher(settings, notifiers)
         consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
 
 
@@ -559,7 +561,7 @@ def poll() -> None:
     from borderwatch.connectors.archive import ArticleArchive
     from borderwatch.connectors.base import Item
     from borderwatch.connectors.producer import ArticleWriter
-    from borderwatch.runtime.pipeline import build_poller
+    from borderwatch.runtime.wiring import build_poller
 
     with _service() as stop:
         settings = _cluster_service(stop)
@@ -586,7 +588,7 @@ def main() -> None:
 
 def _silences() -> Any:
     from borderwatch.notifiers.silences import SilenceStore
-    from borderwatch.runtime.pipeline import silences_path
+    from borderwatch.runtime.wiring import silences_path
 
     return SilenceStore(silences_path(_settings()))
 
@@ -680,7 +682,7 @@ def feeds_status() -> None:
     import time as _time
 
     from borderwatch.connectors.feedstate import FeedState
-    from borderwatch.runtime.pipeline import feed_specs
+    from borderwatch.runtime.wiring import feed_specs
 
     settings = _settings()
     try:

@@ -16,7 +16,7 @@ from borderwatch.core.kafka import ensure_topics
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, wait_until
 from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.sinks.jsonl import JsonlNotifier
-from borderwatch.runtime.pipeline import stream_worker, worker_log
+from borderwatch.runtime.cluster import stream_worker, worker_log
 from borderwatch.streams.detect import Detector
 from tests.support.fixtures import isolated_settings
 from tests.support.streaming import generated_articles, reading_alerts, send_run

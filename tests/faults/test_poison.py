@@ -16,7 +16,7 @@ from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import Article
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, wait_until
 from borderwatch.runtime.broker import free_port
-from borderwatch.runtime.pipeline import stream_worker, worker_log
+from borderwatch.runtime.cluster import stream_worker, worker_log
 from tests.support.fixtures import isolated_settings
 from tests.support.streaming import reading_alerts
 

@@ -16,7 +16,7 @@ from borderwatch.core.kafka import ensure_topics
 from borderwatch.notifiers.dispatch import Dispatcher, consume_alerts, wait_until
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
 from borderwatch.runtime.broker import free_port, wait_for_port
-from borderwatch.runtime.pipeline import stream_worker
+from borderwatch.runtime.cluster import stream_worker
 from tests.support.fakeslack import FakeSlack
 from tests.support.fixtures import ROOT, cli_env, cluster_env, isolated_settings, our_processes
 

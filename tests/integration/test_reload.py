@@ -16,7 +16,7 @@ from borderwatch.core.kafka import consumer, ensure_topics
 from borderwatch.core.models import Alert, Article, parse_alert_message
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.dispatch import wait_until
-from borderwatch.runtime.pipeline import stream_worker, worker_log
+from borderwatch.runtime.cluster import stream_worker, worker_log
 from borderwatch.streams.examples import build_checked
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher

@@ -154,7 +154,7 @@ def test_opml_import_and_feeds_status(server: FeedServer, tmp_path: Path) -> Non
     env = {"BORDERWATCH_DATA_DIR": str(tmp_path / "data"), "BORDERWATCH_FEEDS_FILE": str(feeds),
            "COLUMNS": "200"}  # fmt: skip
     from borderwatch.core.settings import Settings
-    from borderwatch.runtime.pipeline import build_poller
+    from borderwatch.runtime.wiring import build_poller
 
     settings = Settings(data_dir=tmp_path / "data", feeds_file=feeds, feeds_allow=["127.0.0.1"])
     items = list(build_poller(settings).poll_due())  # the example.org hosts do not resolve here

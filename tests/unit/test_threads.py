@@ -118,7 +118,7 @@ def test_rate_limit_spaces_calls_per_channel() -> None:
 
 def test_thread_policy_comes_from_settings(tmp_path: Path) -> None:
     from borderwatch.core.settings import Settings
-    from borderwatch.runtime.pipeline import build_notifiers
+    from borderwatch.runtime.wiring import build_notifiers
 
     settings = Settings(
         data_dir=tmp_path, slack_token="xoxb-x", slack_channel="#ops", console=False,

@@ -1,0 +1,88 @@
+"""The long-running job behind ``borderwatch run``: feeds in, alerts out, under a supervisor.
+
+Everything here runs until it is told to stop; a worker or broker that dies is restarted
+by the supervisor, and only a failure it gives up on ends the job.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from borderwatch.connectors.archive import ArticleArchive
+from borderwatch.connectors.base import Item
+from borderwatch.connectors.files import Archive
+from borderwatch.connectors.producer import ArticleWriter
+from borderwatch.core.errors import Problem
+from borderwatch.core.models import Article
+from borderwatch.core.settings import Settings
+from borderwatch.notifiers.base import Notifier
+from borderwatch.notifiers.dispatch import consume_alerts
+from borderwatch.runtime.cluster import (
+    cluster_and_broker,
+    spawn_worker,
+    stop_worker,
+    worker_failure,
+)
+from borderwatch.runtime.supervise import Supervisor
+from borderwatch.runtime.wiring import RunSummary, build_poller, check_rules, live_dispatcher
+
+
+def run_live(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    notifiers: list[Notifier],
+    on_problem: Callable[[Problem], None],
+    stop: threading.Event,
+) -> RunSummary:
+    """The long-running job: feeds (and optional archives) in, alerts out, until ``stop``."""
+    check_rules(settings)
+    summary = RunSummary()
+    with (
+        cluster_and_broker(settings) as (cluster, broker),
+        Supervisor(
+            cluster,
+            spawn_worker=lambda: spawn_worker(cluster),
+            stop_worker=lambda proc: stop_worker(proc, cluster),
+            worker_failure=lambda proc: worker_failure(proc, cluster),
+            broker=broker,
+        ) as supervisor,
+    ):
+        writer = ArticleWriter(cluster, archive=ArticleArchive(cluster.archive_dir))
+
+        def emit(item: Item) -> None:
+            if isinstance(item, Article):
+                writer.send(item)
+                summary.articles += 1
+            else:
+                summary.problems.append(item)
+                on_problem(item)
+
+        try:
+            for item in Archive(paths).read() if paths else ():
+                emit(item)
+            writer.producer.flush()
+            poller = build_poller(cluster)
+            feeds = threading.Thread(
+                target=poller.run, args=(emit, stop.is_set), name="feeds", daemon=True
+            )
+            if poller.specs:
+                feeds.start()
+            dispatcher = live_dispatcher(cluster, notifiers)
+            consume_alerts(
+                cluster,
+                dispatcher,
+                group_id=f"{cluster.app_id}-notifier",
+                stop=lambda: stop.is_set() or supervisor.failure is not None,
+                generation=lambda: supervisor.generation,
+            )
+            if supervisor.failure is not None:
+                raise supervisor.failure
+            summary.alerts = dispatcher.by_category
+        finally:
+            writer.close()
+    for notifier in notifiers:
+        notifier.close()
+    return summary

@@ -1,0 +1,130 @@
+"""Building the stages' parts from settings: the poller, the notifiers, live delivery.
+
+This is the composition root; the stages themselves never import each other, so the one
+place that knows which connector feeds which notifier is here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from borderwatch.connectors.feedstate import FeedState
+from borderwatch.connectors.http import FetchPolicy
+from borderwatch.connectors.poller import FeedSpec, Poller, load_feeds
+from borderwatch.core.errors import Problem
+from borderwatch.core.models import Alert
+from borderwatch.core.settings import Settings
+from borderwatch.notifiers.base import Notifier
+from borderwatch.notifiers.dispatch import Dispatcher
+from borderwatch.notifiers.dlq import AlertDlq
+from borderwatch.notifiers.ledger import Ledger
+from borderwatch.notifiers.silences import SilenceStore
+from borderwatch.notifiers.sinks.console import ConsoleNotifier
+from borderwatch.notifiers.sinks.jsonl import JsonlNotifier
+from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier, ThreadPolicy
+from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter, Router
+from borderwatch.notifiers.sinks.slack.stories import StoryBook
+from borderwatch.notifiers.sinks.webhook import WebhookNotifier
+from borderwatch.streams.examples import build_checked
+from borderwatch.streams.reading.nlp import load_nlp
+
+
+def ledger_path(settings: Settings) -> Path:
+    """The delivery ledger of a live deployment (replays do not write to it)."""
+    return settings.data_dir / "state" / "ledger.sqlite3"
+
+
+def feed_specs(settings: Settings) -> list[FeedSpec]:
+    """Feeds from the feeds file and the ``feeds`` URL list (the file wins on duplicates)."""
+    specs = {s.url: s for s in (FeedSpec(url=u) for u in settings.feeds)}
+    if settings.feeds_file is not None:
+        specs.update({s.url: s for s in load_feeds(settings.feeds_file)})
+    return list(specs.values())
+
+
+def build_poller(settings: Settings) -> Poller:
+    return Poller(
+        feed_specs(settings),
+        FeedState(settings.data_dir / "state" / "feeds.sqlite3"),
+        FetchPolicy(
+            connect_timeout_s=min(10.0, settings.feed_timeout_s),
+            read_timeout_s=settings.feed_timeout_s,
+            max_bytes=settings.feed_max_bytes,
+            allow=tuple(settings.feeds_allow),
+        ),
+        default_interval_s=settings.poll_interval_s,
+        per_host=settings.feed_per_host,
+        backoff_cap_s=settings.feed_backoff_cap_s,
+        full_text=settings.feed_full_text,
+    )
+
+
+def silences_path(settings: Settings) -> Path:
+    return settings.data_dir / "state" / "silences.sqlite3"
+
+
+def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[Notifier]:
+    notifiers: list[Notifier] = []
+    if console:
+        notifiers.append(ConsoleNotifier())
+    if settings.jsonl_path is not None:
+        notifiers.append(JsonlNotifier(settings.jsonl_path))
+    if settings.webhook_url:
+        notifiers.append(WebhookNotifier(settings.webhook_url, settings.webhook_secret))
+    if slack and settings.slack_token and settings.slack_channel:
+        stories = StoryBook(
+            settings.data_dir / "state" / "stories.sqlite3", window_s=settings.story_window_s
+        )
+        policy = ThreadPolicy(
+            reply_gap_s=settings.slack_reply_gap_s,
+            escalate_sources=settings.escalate_sources,
+            escalate_window_s=settings.escalate_window_s,
+        )
+        notifiers.append(
+            SlackNotifier(
+                settings.slack_token,
+                settings.slack_channel,
+                settings.slack_base_url,
+                stories=stories,
+                policy=policy,
+                router=Router(settings.slack_channel, settings.slack_routes),
+                limiter=ChannelRateLimiter(settings.slack_rate_per_channel),
+            )
+        )
+    return notifiers
+
+
+def live_dispatcher(settings: Settings, notifiers: list[Notifier]) -> Dispatcher:
+    """Live delivery (``run`` and ``notify``): the ledger, silences, the alerts DLQ and the
+    per-sink breaker; replays use none of these."""
+    return Dispatcher(
+        notifiers,
+        ledger=Ledger(ledger_path(settings)),
+        silences=SilenceStore(silences_path(settings)),
+        on_failure=AlertDlq(settings),
+        breaker_s=settings.sink_breaker_s,
+    )
+
+
+@dataclass
+class RunSummary:
+    articles: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    alerts: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    skipped_outside: int = 0
+    skipped_undated: int = 0
+    alert_list: list[Alert] = field(default_factory=list)
+
+
+def check_rules(settings: Settings) -> None:
+    """Fail before starting anything: a bad rule file (or a failing example) names its file,
+    line and problem."""
+    build_checked(
+        load_nlp(settings.spacy_model), [settings.rules_dir], settings.rules_dir,
+        settings.max_text_chars,
+    )  # fmt: skip
