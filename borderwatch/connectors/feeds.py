@@ -3,21 +3,61 @@
 from __future__ import annotations
 
 import calendar
+import html
 import re
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 
 import feedparser
 
-from borderwatch.connectors.base import FileSource, Item, Source, html_to_text
+from borderwatch.connectors.base import FileSource, Item, Source
 from borderwatch.connectors.http import FetchError, FetchPolicy, fetch
-from borderwatch.core.errors import Problem
+from borderwatch.core.errors import Codes, Problem
 from borderwatch.core.models import Article
 
 ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
+
+
+class _TextOnly(HTMLParser):
+    _BLOCK = frozenset({"p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr", "blockquote"})
+    _SKIP = frozenset({"script", "style"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Feed bodies are HTML; rules and spaCy want plain sentences."""
+    if "<" not in markup:
+        return html.unescape(markup).strip()
+    parser = _TextOnly()
+    parser.feed(markup)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 
 
 def _when(entry: Any, *keys: str) -> datetime | None:
@@ -66,31 +106,28 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
     """Yield every entry that can be read; a malformed feed yields what parsed plus a problem."""
     if ENTITY_DECL.search(data):
         # Entity declarations are how billion-laughs bombs work; real news feeds have none.
-        yield Problem("F006", "feed declares XML entities; refused (entity-expansion risk)", origin)
+        yield Problem.of(Codes.F006, origin)
         return
     try:
         parsed = feedparser.parse(data)
     except Exception as exc:  # feedparser itself can trip on mangled namespaces (found by tests)
-        yield Problem("F001", f"feed parser failed: {type(exc).__name__}: {exc}", origin)
+        yield Problem.of(Codes.F001, origin, error=f"feedparser raised {type(exc).__name__}: {exc}")
         return
     feed_title = str(parsed.feed.get("title") or origin)
     language = _language(parsed.feed.get("language"))
     if parsed.bozo and not parsed.entries:
-        yield Problem("F001", f"not a readable feed: {parsed.get('bozo_exception')}", origin)
+        yield Problem.of(Codes.F001, origin, error=parsed.get("bozo_exception"))
         return
     if parsed.bozo:
-        yield Problem(
-            "F002",
-            f"feed is malformed; read {len(parsed.entries)} entries anyway: "
-            f"{parsed.get('bozo_exception')}",
-            origin,
+        yield Problem.of(
+            Codes.F002, origin, count=len(parsed.entries), error=parsed.get("bozo_exception")
         )
     for n, entry in enumerate(parsed.entries, 1):
         title = html_to_text(str(entry.get("title") or ""))
         text = _entry_text(entry)
         link = entry.get("link")
         if not (title or text):
-            yield Problem("F003", f"entry {n} has neither title nor text; skipped", origin)
+            yield Problem.of(Codes.F003, origin, n=n)
             continue
         url = canonical_url(str(link)) if link else None
         yield Article(
@@ -111,7 +148,7 @@ class FeedFile(FileSource):
         try:
             data = self.path.read_bytes()
         except OSError as exc:
-            yield Problem("F004", f"cannot read feed file: {exc.strerror}", self.path)
+            yield Problem.of(Codes.F004, self.path, reason=exc.strerror)
             return
         yield from parse_feed(data, str(self.path))
 

@@ -2,25 +2,34 @@
 
 A feed URL is configuration, but its redirects and DNS answers are not: every hop is resolved
 and refused when it points at loopback, private, link-local (cloud metadata), reserved or
-multicast addresses, unless the host is allow-listed. Bodies are capped while reading (and
-while decompressing gzip), so a huge or endless answer cannot exhaust memory.
+multicast addresses, unless the host is allow-listed. The request then goes to the address
+that was checked (the URL's host is replaced by it; ``Host`` and the TLS server name keep the
+real name, so certificates are still verified against it), so a DNS answer that changes
+between the check and the connection (DNS rebinding) cannot reach an internal address.
+Environment proxies are ignored for the same reason: behind a proxy, the proxy resolves.
+
+Bodies are capped while reading and while inflating gzip (we ask for the raw bytes and inflate
+them ourselves, bounded), so neither an endless answer nor a gzip bomb can exhaust memory.
+Connect and read timeouts are separate (httpx), and connections are never reused, so a
+connection verified for one host never carries a request for another on the same address.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-import urllib.error
-import urllib.parse
-import urllib.request
+import ssl
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from email.message import Message
-from typing import IO
+
+import httpx
 
 USER_AGENT = "borderwatch/0.1 (+https://github.com/borderwatch/borderwatch; feeds)"
 CHUNK = 64 * 1024
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# The system's CAs, as urllib used; built once, since loading them costs more than a fetch.
+_TLS = ssl.create_default_context()
 
 
 class FetchError(Exception):
@@ -59,6 +68,15 @@ class FetchPolicy:
                 continue
         return all(any(ipaddress.ip_address(a) in n for n in nets) for a in addresses)
 
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(
+            connect=self.connect_timeout_s,
+            read=self.read_timeout_s,
+            write=self.read_timeout_s,
+            pool=self.connect_timeout_s,
+        )
+
 
 def _forbidden(address: str) -> bool:
     ip = ipaddress.ip_address(address)
@@ -68,51 +86,85 @@ def _forbidden(address: str) -> bool:
     )  # fmt: skip
 
 
-def check_url(url: str, policy: FetchPolicy) -> None:
-    """Refuse non-HTTP schemes and hosts that resolve to internal addresses."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError("F010", f"not an http(s) URL: {url!r}")
-    host = parts.hostname
+def _parse(url: str) -> httpx.URL:
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except socket.gaierror as exc:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError("F010", f"not an http(s) URL: {url!r}") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        raise FetchError("F010", f"not an http(s) URL: {url!r}")
+    return parsed
+
+
+def check_url(url: str, policy: FetchPolicy) -> list[str]:
+    """Refuse non-HTTP schemes and hosts that resolve to internal addresses; the addresses
+    to connect to, in the resolver's order of preference."""
+    return _addresses(_parse(url), policy)
+
+
+def _addresses(url: httpx.URL, policy: FetchPolicy) -> list[str]:
+    host = url.raw_host.decode("ascii")  # IDNA-encoded, as the resolver wants it
+    try:
+        infos = socket.getaddrinfo(host, url.port or (443 if url.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError) as exc:
         raise FetchError("F011", f"cannot resolve {host}: {exc}") from exc
-    addresses = sorted({str(info[4][0]) for info in infos})
-    bad = [a for a in addresses if _forbidden(a)]
-    if bad and not policy.allowed(host, bad):
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    bad = sorted(a for a in addresses if _forbidden(a))
+    if bad and not policy.allowed(url.host, bad):
         raise FetchError(
             "F012", f"refused {host}: resolves to internal address {', '.join(bad)} "
             "(allow-list it in feeds_allow if intended)"
         )  # fmt: skip
+    return addresses
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # we follow redirects ourselves, checking every hop
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def _read_capped(stream: IO[bytes], headers: Message, max_bytes: int) -> bytes:
-    gz = (headers.get("Content-Encoding") or "").lower() in ("gzip", "x-gzip")
-    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
+def _inflated(chunks: Iterator[bytes], gzip: bool, max_bytes: int) -> bytes:
+    """The body, refused as soon as either the bytes on the wire or the inflated bytes pass
+    ``max_bytes``; inflating never produces more than one byte past the cap."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
     out = bytearray()
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            break
+    wire = 0
+    for chunk in chunks:
+        wire += len(chunk)
         if inflate is not None:
             chunk = inflate.decompress(chunk, max_bytes + 1 - len(out))
         out += chunk
-        if len(out) > max_bytes:
+        if len(out) > max_bytes or wire > max_bytes:
             raise FetchError("F013", f"body exceeds {max_bytes} bytes; refused")
     if inflate is not None:
         out += inflate.flush()
         if len(out) > max_bytes:
             raise FetchError("F013", f"body exceeds {max_bytes} bytes; refused")
     return bytes(out)
+
+
+def _send(client: httpx.Client, url: httpx.URL, addresses: list[str],
+          headers: dict[str, str]) -> httpx.Response:  # fmt: skip
+    """Send to the checked addresses in turn (a refused or unreachable one is skipped, as a
+    resolver-order connect does); a timeout is final, so one dead host costs one timeout."""
+    host = url.raw_host.decode("ascii")
+    failure: httpx.ConnectError | None = None
+    for address in addresses:
+        request = client.build_request(
+            "GET", url.copy_with(host=address), extensions={"sni_hostname": host},
+            headers={**headers, "Host": url.netloc.decode("ascii")},
+        )  # fmt: skip
+        try:
+            return client.send(request, stream=True)
+        except httpx.ConnectError as exc:
+            failure = exc
+    assert failure is not None  # check_url returns at least one address or raises
+    raise failure
+
+
+def _failure(exc: httpx.HTTPError, policy: FetchPolicy) -> FetchError:
+    if isinstance(exc, httpx.ConnectTimeout):
+        reason = f"connect timed out after {policy.connect_timeout_s:g}s"
+    elif isinstance(exc, httpx.ReadTimeout):
+        reason = f"read timed out after {policy.read_timeout_s:g}s"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"
+    return FetchError("F015", f"fetch failed: {reason}")
 
 
 def fetch(
@@ -123,35 +175,53 @@ def fetch(
 ) -> FetchResult:
     """GET with a conditional request, gzip, checked redirects and a capped body."""
     policy = policy or FetchPolicy()
-    current = url
-    for _ in range(policy.max_redirects + 1):
-        check_url(current, policy)
-        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        request = urllib.request.Request(current, headers=headers)
-        timeout = max(policy.connect_timeout_s, policy.read_timeout_s)
-        try:
-            response = _OPENER.open(request, timeout=timeout)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 304:
-                return FetchResult(304, b"", current, etag, last_modified)
-            if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
-                current = urllib.parse.urljoin(current, exc.headers["Location"])
-                continue
-            raise FetchError("F014", f"HTTP {exc.code} from {current}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise FetchError("F015", f"fetch failed: {type(exc).__name__}: {reason}") from exc
-        with response:
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    shown, current = url, _parse(url)  # ``shown``: the URL as written, for results and errors
+    with httpx.Client(
+        timeout=policy.timeout, verify=_TLS, trust_env=False, follow_redirects=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+    ) as client:  # fmt: skip
+        for _ in range(policy.max_redirects + 1):
+            addresses = _addresses(current, policy)
             try:
-                body = _read_capped(response, response.headers, policy.max_bytes)
-            except (TimeoutError, OSError, zlib.error) as exc:
-                raise FetchError("F015", f"reading failed: {type(exc).__name__}: {exc}") from exc
-            return FetchResult(
-                response.status, body, current,
-                response.headers.get("ETag"), response.headers.get("Last-Modified"),
-            )  # fmt: skip
+                response = _send(client, current, addresses, headers)
+            except httpx.HTTPError as exc:
+                raise _failure(exc, policy) from exc
+            try:
+                status, location = response.status_code, response.headers.get("Location")
+                if status == 304:
+                    return FetchResult(304, b"", shown, etag, last_modified)
+                if status in REDIRECTS and location:
+                    shown = _join(current, location)
+                    current = _parse(shown)
+                    continue
+                if not 200 <= status < 300:
+                    raise FetchError("F014", f"HTTP {status} from {shown}")
+                return FetchResult(
+                    status, _body(response, policy), shown,
+                    response.headers.get("ETag"), response.headers.get("Last-Modified"),
+                )  # fmt: skip
+            finally:
+                response.close()
     raise FetchError("F016", f"more than {policy.max_redirects} redirects from {url}")
+
+
+def _join(base: httpx.URL, location: str) -> str:
+    try:
+        return str(base.join(location))
+    except httpx.InvalidURL as exc:
+        raise FetchError("F010", f"not an http(s) URL: {location!r}") from exc
+
+
+def _body(response: httpx.Response, policy: FetchPolicy) -> bytes:
+    gzip = response.headers.get("Content-Encoding", "").lower() in ("gzip", "x-gzip")
+    try:
+        return _inflated(response.iter_raw(CHUNK), gzip, policy.max_bytes)
+    except httpx.HTTPError as exc:
+        raise _failure(exc, policy) from exc
+    except zlib.error as exc:
+        raise FetchError("F015", f"reading failed: bad gzip: {exc}") from exc
