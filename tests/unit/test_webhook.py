@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -86,3 +87,13 @@ def test_gives_up_with_a_clear_error(receiver: Receiver) -> None:
 def test_secret_never_in_repr() -> None:
     hook = WebhookNotifier("http://127.0.0.1:9/x", SecretStr(SECRET))
     assert SECRET not in repr(hook) and SECRET not in str(vars(hook))
+
+
+def test_connection_errors_are_retried_then_named() -> None:
+    with socket.socket() as sock:  # a port that was just free: nothing listens on it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    hook = WebhookNotifier(f"http://127.0.0.1:{port}/hook", attempts=2, backoff_s=0.01)
+    with pytest.raises(WebhookError, match=r"failed for alert a1: ConnectError"):
+        hook.send(make_alert())
+    hook.close()

@@ -11,11 +11,11 @@ import hashlib
 import hmac
 import logging
 import time
-import urllib.error
-import urllib.request
 
+import httpx
 from pydantic import SecretStr
 
+from borderwatch.core.backoff import backoff_delay
 from borderwatch.core.models import Alert
 from borderwatch.notifiers.base import Notifier
 
@@ -40,6 +40,14 @@ class WebhookError(RuntimeError):
     pass
 
 
+def _retry_after(response: httpx.Response) -> float:
+    """A 429/503's ``Retry-After`` in seconds (0 when absent or an HTTP date)."""
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return 0.0
+
+
 class WebhookNotifier(Notifier):
     name = "webhook"
     pages = True
@@ -52,41 +60,56 @@ class WebhookNotifier(Notifier):
         timeout_s: float = 10.0,
         attempts: int = 4,
         backoff_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"webhook URL must be http(s): {url!r}")
         self.url = url
         self._secret = secret
-        self.timeout_s = timeout_s
         self.attempts = attempts
-        self.backoff_s = backoff_s
+        self.backoff_s, self.backoff_cap_s = backoff_s, backoff_cap_s
+        # One pooled client: the receiver is one host, so its connection is kept between alerts.
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout_s),
+            headers={"Content-Type": "application/json", "User-Agent": "borderwatch-webhook"},
+        )
 
     def __repr__(self) -> str:
         return f"WebhookNotifier(url={self.url!r}, signed={self._secret is not None})"
 
-    def _request(self, body: bytes) -> urllib.request.Request:
-        headers = {"Content-Type": "application/json", "User-Agent": "borderwatch-webhook"}
-        if self._secret is not None:
-            stamp = str(int(time.time()))
-            headers[TIMESTAMP_HEADER] = stamp
-            headers[SIGNATURE_HEADER] = sign(self._secret.get_secret_value(), stamp, body)
-        return urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+    def _headers(self, body: bytes) -> dict[str, str]:
+        """Signed afresh for every attempt, so a retry is not mistaken for a replay."""
+        if self._secret is None:
+            return {}
+        stamp = str(int(time.time()))
+        return {
+            TIMESTAMP_HEADER: stamp,
+            SIGNATURE_HEADER: sign(self._secret.get_secret_value(), stamp, body),
+        }
 
     def send(self, alert: Alert) -> str | None:
-        """POST once; retry transient failures with exponential backoff, then raise."""
+        """POST once; retry transient failures (429, 5xx, connection errors and timeouts) with
+        the house backoff, then raise."""
         body = alert.model_dump_json(exclude_none=True).encode()
         last = ""
-        for attempt in range(self.attempts):
+        for attempt in range(1, self.attempts + 1):
+            wait = 0.0
             try:
-                with urllib.request.urlopen(self._request(body), timeout=self.timeout_s) as resp:
-                    resp.read(1024)
-                return None
-            except urllib.error.HTTPError as exc:
-                last = f"HTTP {exc.code}"
-                if exc.code not in RETRY_STATUS:
+                response = self._client.post(self.url, content=body, headers=self._headers(body))
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.is_success:
+                    return None
+                last = f"HTTP {response.status_code}"
+                if response.status_code not in RETRY_STATUS:
                     break
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
-            if attempt + 1 < self.attempts:
-                time.sleep(self.backoff_s * 2**attempt)
+                wait = min(_retry_after(response), self.backoff_cap_s)
+            if attempt < self.attempts:
+                delay = max(wait, backoff_delay(attempt, self.backoff_s, self.backoff_cap_s))
+                log.info("webhook %s: %s; retrying in %.1fs", self.url, last, delay)
+                time.sleep(delay)
         raise WebhookError(f"webhook {self.url} failed for alert {alert.alert_id}: {last}")
+
+    def close(self) -> None:
+        self._client.close()
