@@ -18,7 +18,7 @@ from rich.table import Table
 from borderwatch.connectors.files import Archive
 from borderwatch.core.models import Article
 from borderwatch.core.settings import load_settings
-from borderwatch.streams.detect import Detector
+from borderwatch.streams import checked_detector
 
 SEED_CHARS = 4_000
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", type=Path, default=[ROOT / "samples/archive.jsonl"])
     parser.add_argument("--n", type=int, default=64, help="articles per measurement")
     args = parser.parse_args()
-    detector = Detector.from_settings(load_settings(None), ROOT / "rules")
+    detector = checked_detector(load_settings(None), ROOT / "rules", examples=False)
     articles = seed_length_articles(args.paths, args.n)
     texts = [a.body for a in articles]
     chars = sum(map(len, texts)) / len(texts)

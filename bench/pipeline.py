@@ -34,7 +34,7 @@ from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alert
 from borderwatch.runtime import procs
 from borderwatch.runtime.broker import EmbeddedBroker
 from borderwatch.runtime.cluster import stream_worker
-from borderwatch.streams.detect import Detector
+from borderwatch.streams import checked_detector
 from tests.support.loadgen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +136,7 @@ def run_pipeline(s: Settings, articles: list[Article], rate: float | None
 def naive_loop(articles: list[Article]) -> float:
     from borderwatch.core.settings import load_settings
 
-    det = Detector.from_settings(load_settings(None), ROOT / "rules")
+    det = checked_detector(load_settings(None), ROOT / "rules", examples=False)
     start = time.monotonic()
     for a in articles:
         det.alerts_many([a], use_prefilter=False, batch_size=1)

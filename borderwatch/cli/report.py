@@ -11,14 +11,9 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from borderwatch.core.models import Alert
+from borderwatch.core.models import CATEGORIES, Alert
 
-COLOURS = {
-    "border_opening": "#2a9d8f",
-    "border_closure": "#e9c46a",
-    "troop_casualties": "#6c5ce7",
-    "border_shooting": "#e63946",
-}
+COLOURS = dict(zip(CATEGORIES, ("#2a9d8f", "#e9c46a", "#6c5ce7", "#e63946"), strict=True))
 OTHER = "#888888"
 BAR_W, CHART_H, PAD = 14, 160, 40
 

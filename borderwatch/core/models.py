@@ -15,6 +15,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 SCHEMA_VERSION: Literal[1] = 1
+# What an alert is about. Rules may only name these, and every report, silence and eval
+# table speaks of them: the one list, here on the wire.
+CATEGORIES = ("border_opening", "border_closure", "troop_casualties", "border_shooting")
 
 
 class Severity(StrEnum):

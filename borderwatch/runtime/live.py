@@ -26,7 +26,8 @@ from borderwatch.runtime.cluster import (
     worker_failure,
 )
 from borderwatch.runtime.supervise import Supervisor
-from borderwatch.runtime.wiring import RunSummary, build_poller, check_rules, live_dispatcher
+from borderwatch.runtime.wiring import RunSummary, build_poller, live_dispatcher
+from borderwatch.streams import checked_detector
 
 
 def run_live(
@@ -38,7 +39,7 @@ def run_live(
     stop: threading.Event,
 ) -> RunSummary:
     """The long-running job: feeds (and optional archives) in, alerts out, until ``stop``."""
-    check_rules(settings)
+    checked_detector(settings)  # fail before starting: every rule problem, located
     summary = RunSummary()
     with (
         cluster_and_broker(settings) as (cluster, broker),

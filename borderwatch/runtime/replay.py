@@ -16,14 +16,15 @@ from borderwatch.connectors.base import Source
 from borderwatch.connectors.files import Archive
 from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.connectors.schedule import Pacer, TimeFilter
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.kafka import drop_topics
 from borderwatch.core.models import Alert, Article
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts
 from borderwatch.runtime.cluster import kafka_cluster, stream_worker, worker_failure
-from borderwatch.runtime.wiring import RunSummary, check_rules
+from borderwatch.runtime.wiring import RunSummary
+from borderwatch.streams import checked_detector
 
 
 def isolated_for_replay(settings: Settings, run_id: str) -> Settings:
@@ -52,7 +53,7 @@ def replay(
 
     A replay is isolated from live traffic: its own topics (a prefix with the run id), its
     own worker and consumer groups, so nothing it sends reaches a live notifier."""
-    check_rules(settings)
+    checked_detector(settings)  # fail before starting: every rule problem, located
     summary = RunSummary()
     started = time.monotonic()
     run_id = uuid.uuid4().hex[:12]
@@ -85,7 +86,7 @@ def replay(
             writer.close()
         if writer.failures:
             raise BorderwatchError(
-                Problem("K007", f"{len(writer.failures)} articles could not be produced")
+                Problem.of(Codes.K007, count=len(writer.failures))
             )
 
         def count(alert: Alert) -> None:
@@ -110,7 +111,7 @@ def replay(
             raise worker_failure(worker, cluster)
         if dispatcher.end is not None and not dispatcher.end.done:
             raise BorderwatchError(
-                Problem("W002", f"replay did not finish within {timeout_s:.0f}s")
+                Problem.of(Codes.W002, timeout_s=timeout_s)
             )
     if settings.kafka_bootstrap:  # a real cluster keeps topics: remove this replay's own
         drop_topics(settings)

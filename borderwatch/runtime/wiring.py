@@ -27,8 +27,6 @@ from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier, ThreadPoli
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter, Router
 from borderwatch.notifiers.sinks.slack.stories import StoryBook
 from borderwatch.notifiers.sinks.webhook import WebhookNotifier
-from borderwatch.streams.examples import build_checked
-from borderwatch.streams.reading.nlp import load_nlp
 
 
 def ledger_path(settings: Settings) -> Path:
@@ -44,10 +42,15 @@ def feed_specs(settings: Settings) -> list[FeedSpec]:
     return list(specs.values())
 
 
+def feed_state(settings: Settings) -> FeedState:
+    """The poller's memory, shared with ``feeds status`` which reads it."""
+    return FeedState(settings.data_dir / "state" / "feeds.sqlite3")
+
+
 def build_poller(settings: Settings) -> Poller:
     return Poller(
         feed_specs(settings),
-        FeedState(settings.data_dir / "state" / "feeds.sqlite3"),
+        feed_state(settings),
         FetchPolicy(
             connect_timeout_s=min(10.0, settings.feed_timeout_s),
             read_timeout_s=settings.feed_timeout_s,
@@ -119,12 +122,3 @@ class RunSummary:
     skipped_outside: int = 0
     skipped_undated: int = 0
     alert_list: list[Alert] = field(default_factory=list)
-
-
-def check_rules(settings: Settings) -> None:
-    """Fail before starting anything: a bad rule file (or a failing example) names its file,
-    line and problem."""
-    build_checked(
-        load_nlp(settings.spacy_model), [settings.rules_dir], settings.rules_dir,
-        settings.max_text_chars,
-    )  # fmt: skip

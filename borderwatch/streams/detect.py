@@ -12,13 +12,11 @@ from spacy.tokens import Doc
 
 from borderwatch.core import metrics
 from borderwatch.core.models import Alert, Article, ArticleRef, Facts, stable_id
-from borderwatch.core.settings import Settings
-from borderwatch.streams.match import CompiledRules, Context, Hit, compile_rules, match
+from borderwatch.streams.match import CompiledRuleSet, Context, Hit, compile_rules, match
 from borderwatch.streams.prefilter import Prefilter
 from borderwatch.streams.reading.facts import DocFacts, FactReader
 from borderwatch.streams.reading.gazetteer import Gazetteer
-from borderwatch.streams.reading.nlp import load_nlp
-from borderwatch.streams.rules.load import GAZETTEERS_DIR, RuleSet, load_rules
+from borderwatch.streams.rules.load import GAZETTEERS_DIR, RuleSet
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ class Detector:
     """The enrichment and matching stage: parse, apply the gazetteers, read facts, match."""
 
     nlp: Language
-    compiled: CompiledRules
+    compiled: CompiledRuleSet
     gazetteer: Gazetteer
     ruler: SpanRuler
     reader: FactReader
@@ -88,15 +86,10 @@ class Detector:
     max_chars: int = 200_000
 
     @classmethod
-    def from_settings(cls, settings: Settings, rules_dir: Path | None = None) -> Detector:
-        directory = rules_dir or settings.rules_dir
-        nlp = load_nlp(settings.spacy_model)
-        return cls.build(nlp, load_rules([directory]), directory, settings.max_text_chars)
-
-    @classmethod
     def build(
         cls, nlp: Language, ruleset: RuleSet, rules_dir: Path, max_chars: int = 200_000
     ) -> Detector:
+        """Assembly from parts already loaded; from settings, use ``checked_detector``."""
         gazetteer = Gazetteer.load(rules_dir / GAZETTEERS_DIR)
         return cls(
             nlp=nlp,

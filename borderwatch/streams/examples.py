@@ -1,23 +1,23 @@
 """The examples each rule carries, run as checks: a rule that misses its own example is broken.
 
 ``rules check``, ``rules test``, the hot reload and the test suite all run them through the
-same detector code as live traffic.
+same detector code as live traffic. ``checked_detector`` is the one way to get a detector
+from settings, so the worker, eval, replay and the CLI cannot disagree on what "loaded" means.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.language import Language
-
 from borderwatch.core.errors import Problem, RuleError
 from borderwatch.core.models import Article, Casualty, Facts
+from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
-from borderwatch.streams.match import trace_rule
+from borderwatch.streams.reading.nlp import load_nlp
 from borderwatch.streams.rules.load import load_rules
-from borderwatch.streams.rules.model import ExpectedFacts, MatchExample, Rule
+from borderwatch.streams.rules.model import ExpectedFacts
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,6 @@ class ExampleResult:
     ok: bool
     detail: str = ""
     facts_failed: bool = False
-
-
-def _cases(rule: Rule) -> Iterable[tuple[str, int, str, ExpectedFacts | None]]:
-    for i, example in enumerate(rule.examples.match):
-        if isinstance(example, MatchExample):
-            yield "match", i, example.text, example.facts
-        else:
-            yield "match", i, example, None
-    for i, text in enumerate(rule.examples.no_match):
-        yield "no_match", i, text, None
 
 
 def _casualty_ok(want: object, got: Casualty) -> bool:
@@ -56,53 +46,65 @@ def facts_missing(expected: ExpectedFacts, facts: Facts) -> list[str]:
 
 
 def run_examples(detector: Detector, rule_ids: Iterable[str] | None = None) -> list[ExampleResult]:
-    wanted = set(rule_ids) if rule_ids is not None else None
-    compiled = detector.compiled
-    jobs = [
-        (r, rule, kind, i, text, facts)
-        for r, rule in enumerate(compiled.ruleset.rules)
-        if wanted is None or rule.id in wanted
-        for kind, i, text, facts in _cases(rule)
-    ]
-    docs = detector.parse(text for *_, text, _ in jobs)
+    rules = detector.compiled
+    chosen = [rules.rule(i) for i in rule_ids] if rule_ids is not None else list(rules.values())
+    jobs = [(rule, example) for rule in chosen for example in rule.examples]
+    docs = detector.parse(example.text for _, example in jobs)
     results = []
-    for (r, rule, kind, i, text, expected), doc in zip(jobs, docs, strict=True):
-        ctx = detector.context(Article(id="example", text=text), doc)
-        hit = trace_rule(compiled, r, ctx).hit
-        if kind == "no_match":
+    for (rule, ex), doc in zip(jobs, docs, strict=True):
+        ctx = detector.context(Article(id="example", text=ex.text), doc)
+        hit = rules.trace(rule.id, ctx).hit
+        if ex.kind == "no_match":
             detail = "matched, but must not" if hit else ""
-            results.append(ExampleResult(rule.id, kind, i, text, hit is None, detail))
+            results.append(ExampleResult(rule.id, ex.kind, ex.index, ex.text, hit is None, detail))
             continue
         if hit is None:
-            results.append(ExampleResult(rule.id, kind, i, text, False, "did not match"))
+            results.append(
+                ExampleResult(rule.id, ex.kind, ex.index, ex.text, False, "did not match")
+            )
             continue
-        missing = facts_missing(expected, ctx.facts.facts) if expected else []
+        missing = facts_missing(ex.facts, ctx.facts.facts) if ex.facts else []
         detail = f"matched, but facts missing: {'; '.join(missing)}" if missing else ""
-        results.append(ExampleResult(rule.id, kind, i, text, not missing, detail, bool(missing)))
+        results.append(
+            ExampleResult(rule.id, ex.kind, ex.index, ex.text, not missing, detail, bool(missing))
+        )
     return results
 
 
 def example_problems(detector: Detector, results: Iterable[ExampleResult]) -> list[Problem]:
+    """Each failed example as a problem located at the example in its rule file."""
     problems = []
     for res in results:
         if res.ok:
             continue
-        origin = detector.rules.origins.get(res.rule_id)
         msg = f"rule {res.rule_id} example {res.kind}[{res.index}] {res.detail}: {res.text!r}"
-        if origin is None:
-            problems.append(Problem("R009", msg))
-        else:
-            at: tuple[str, ...] = ("facts",) if res.facts_failed else ()
-            problems.append(origin.problem("R009", msg, "examples", res.kind, res.index, *at))
+        at: tuple[str, ...] = ("facts",) if res.facts_failed else ()
+        rule = detector.compiled[res.rule_id]
+        problems.append(rule.problem("R009", msg, "examples", res.kind, res.index, *at))
     return problems
 
 
-def build_checked(
-    nlp: Language, paths: list[Path], rules_dir: Path, max_chars: int = 200_000
+def _gazetteer_dir(paths: Sequence[Path]) -> Path:
+    """The directory whose gazetteers go with these rule files: the first one's."""
+    first = paths[0]
+    return first if first.is_dir() else first.parent
+
+
+def checked_detector(
+    settings: Settings, rules: Path | Sequence[Path] | None = None, *, examples: bool = True
 ) -> Detector:
-    """A detector for a whole rule set whose every example passes, or ``RuleError``."""
-    detector = Detector.build(nlp, load_rules(paths), rules_dir, max_chars)
-    problems = example_problems(detector, run_examples(detector))
-    if problems:
-        raise RuleError(problems)
+    """The detector for ``rules`` (rule files or directories; default ``settings.rules_dir``),
+    loaded, compiled and, with ``examples``, with every rule example passing.
+
+    Raises ``RuleError`` listing every located problem at once (``BorderwatchError`` if the
+    spaCy model is missing)."""
+    paths = [rules] if isinstance(rules, Path) else list(rules or [settings.rules_dir])
+    nlp = load_nlp(settings.spacy_model)
+    detector = Detector.build(
+        nlp, load_rules(paths), _gazetteer_dir(paths), settings.max_text_chars
+    )
+    if examples:
+        problems = example_problems(detector, run_examples(detector))
+        if problems:
+            raise RuleError(problems)
     return detector

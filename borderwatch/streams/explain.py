@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from borderwatch.core.errors import Problem, RuleError
 from borderwatch.core.models import Article
 from borderwatch.streams.detect import Detector
-from borderwatch.streams.match import RuleTrace, Sentences, trace_rule
+from borderwatch.streams.match import RuleTrace, Sentences
 
 MAX_LISTED = 6
 
@@ -22,14 +21,10 @@ def _where(span: Span, sents: Sentences) -> str:
 
 
 def trace(detector: Detector, rule_id: str, article: Article) -> tuple[RuleTrace, Sentences]:
-    rules = detector.rules.rules
-    index = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
-    if index is None:
-        known = ", ".join(r.id for r in rules)
-        raise RuleError(Problem("R011", f"no rule with id {rule_id!r} (known: {known})"))
+    """The rule's trace over the article (``RuleError`` R011 for an unknown id)."""
+    detector.compiled.rule(rule_id)  # an unknown id fails before spaCy runs
     doc = next(detector.parse([article.body]))
-    ctx = detector.context(article, doc)
-    return trace_rule(detector.compiled, index, ctx), Sentences(doc)
+    return detector.compiled.trace(rule_id, detector.context(article, doc)), Sentences(doc)
 
 
 def render(result: RuleTrace, sents: Sentences, version: str) -> list[str]:

@@ -9,7 +9,7 @@ a match was dropped; matching, ``rules explain`` and the examples runner all rea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any
@@ -18,14 +18,23 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from borderwatch.core.errors import Problem, RuleError
 from borderwatch.core.models import Evidence
 from borderwatch.core.models import Span as EvidenceSpan
 from borderwatch.streams.modality import ModalityJudge, clause_dates, reference_year
 from borderwatch.streams.reading.facts import DocFacts
 from borderwatch.streams.reading.gazetteer import CROSSING, REGION, Gazetteer
 from borderwatch.streams.rules.factexpr import FactTest, parse_fact
-from borderwatch.streams.rules.load import RuleSet
-from borderwatch.streams.rules.model import GAP, Condition, CueKind, Rule, Scope
+from borderwatch.streams.rules.load import RuleOrigin, RuleSet
+from borderwatch.streams.rules.model import (
+    GAP,
+    Condition,
+    CueKind,
+    ExpectedFacts,
+    MatchExample,
+    Rule,
+    Scope,
+)
 
 MAX_GAP = 5
 EVIDENCE_JOIN = " … "
@@ -94,52 +103,150 @@ class Context:
     published_year: int | None = None
 
 
-@dataclass
-class CompiledRules:
-    ruleset: RuleSet
-    matcher: Matcher
-    fact_tests: dict[tuple[int, str, int], list[FactTest]] = field(default_factory=dict)
+@dataclass(frozen=True)
+class CompiledCondition:
+    """One condition ready to test: its Matcher key (phrases) or its parsed fact tests."""
+
+    block: str
+    index: int
+    condition: Condition
     # Conditions with the same phrases (a shared @list) share one Matcher key: fewer patterns.
-    phrase_keys: dict[tuple[int, str, int], str] = field(default_factory=dict)
-    cues: list[dict[CueKind, frozenset[str]]] = field(default_factory=list)  # per rule
+    phrase_key: str | None = None
+    fact_tests: tuple[FactTest, ...] = ()
+
+
+@dataclass(frozen=True)
+class Example:
+    """One of a rule's own examples, with its place in the rule's YAML for a located problem."""
+
+    kind: str  # "match" or "no_match"
+    index: int
+    text: str
+    facts: ExpectedFacts | None = None
+
+    @property
+    def where(self) -> tuple[str | int, ...]:
+        return ("examples", self.kind, self.index)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with everything matching, ``rules explain`` and the examples need about it."""
+
+    rule: Rule
+    conditions: tuple[CompiledCondition, ...]
+    cues: dict[CueKind, frozenset[str]]
+    examples: tuple[Example, ...]
+    origin: RuleOrigin | None = None
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    def problem(self, code: str, message: str, *loc: str | int) -> Problem:
+        """A problem located at this rule's YAML (or at ``loc`` inside it), where known."""
+        if self.origin is None:
+            return Problem(code, message)
+        return self.origin.problem(code, message, *loc)
+
+
+class CompiledRuleSet(Mapping[str, CompiledRule]):
+    """Compiled rules by id, in rule-file order, with the one Matcher their phrases share."""
+
+    def __init__(self, ruleset: RuleSet, matcher: Matcher, rules: Iterable[CompiledRule]) -> None:
+        self.ruleset = ruleset
+        self.matcher = matcher
+        self._by_id = {rule.id: rule for rule in rules}
+
+    def __getitem__(self, rule_id: str) -> CompiledRule:
+        return self._by_id[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
 
     @property
     def version(self) -> str:
         return self.ruleset.version
 
+    def rule(self, rule_id: str) -> CompiledRule:
+        """The rule, or ``RuleError`` naming the ids there are."""
+        found = self._by_id.get(rule_id)
+        if found is None:
+            known = ", ".join(self._by_id)
+            raise RuleError(Problem("R011", f"no rule with id {rule_id!r} (known: {known})"))
+        return found
 
-def cond_key(rule_index: int, block: str, cond_index: int) -> str:
-    return f"r{rule_index}.{block}.{cond_index}"
+    def trace(self, rule_id: str, ctx: Context) -> RuleTrace:
+        """One rule on one article, every intermediate result kept (examples, explain)."""
+        return trace_rule(self.rule(rule_id), ctx, DocIndex.of(self, ctx))
 
 
-def compile_rules(ruleset: RuleSet, nlp: Language) -> CompiledRules:
+def _examples(rule: Rule) -> Iterator[Example]:
+    for i, example in enumerate(rule.examples.match):
+        if isinstance(example, MatchExample):
+            yield Example("match", i, example.text, example.facts)
+        else:
+            yield Example("match", i, example)
+    for i, text in enumerate(rule.examples.no_match):
+        yield Example("no_match", i, text)
+
+
+def compile_rules(ruleset: RuleSet, nlp: Language) -> CompiledRuleSet:
     matcher = Matcher(nlp.vocab, validate=True)
-    compiled = CompiledRules(ruleset, matcher, cues=[ruleset.cues_for(r) for r in ruleset.rules])
     by_content: dict[tuple[str, ...], str] = {}
-    for r, rule in enumerate(ruleset.rules):
-        for block, conditions in rule.blocks:
-            for c, cond in enumerate(conditions):
-                if cond.phrase is not None:
-                    content = tuple(sorted(cond.phrase))
-                    key = by_content.get(content)
-                    if key is None:
-                        key = by_content[content] = cond_key(r, block, c)
-                        matcher.add(key, [phrase_pattern(p, nlp) for p in content])
-                    compiled.phrase_keys[(r, block, c)] = key
-                elif cond.fact is not None:
-                    compiled.fact_tests[(r, block, c)] = [parse_fact(e) for e in cond.fact]
-    return compiled
+
+    def condition(rule: Rule, block: str, c: int, cond: Condition) -> CompiledCondition:
+        if cond.phrase is not None:
+            content = tuple(sorted(cond.phrase))
+            key = by_content.get(content)
+            if key is None:
+                key = by_content[content] = f"{rule.id}.{block}.{c}"
+                matcher.add(key, [phrase_pattern(p, nlp) for p in content])
+            return CompiledCondition(block, c, cond, phrase_key=key)
+        if cond.fact is not None:
+            tests = tuple(parse_fact(e) for e in cond.fact)
+            return CompiledCondition(block, c, cond, fact_tests=tests)
+        return CompiledCondition(block, c, cond)
+
+    compiled = [
+        CompiledRule(
+            rule,
+            tuple(
+                condition(rule, block, c, cond)
+                for block, conditions in rule.blocks
+                for c, cond in enumerate(conditions)
+            ),
+            ruleset.cues_for(rule),
+            tuple(_examples(rule)),
+            ruleset.origins.get(rule.id),
+        )
+        for rule in ruleset.rules
+    ]
+    return CompiledRuleSet(ruleset, matcher, compiled)
 
 
 @dataclass
 class CondTrace:
     """What one condition found in the article, before and after the modality filter."""
 
-    block: str
-    index: int
-    condition: Condition
+    compiled: CompiledCondition
     found: list[Span] = field(default_factory=list)
     dropped: list[tuple[Span, str]] = field(default_factory=list)
+
+    @property
+    def block(self) -> str:
+        return self.compiled.block
+
+    @property
+    def index(self) -> int:
+        return self.compiled.index
+
+    @property
+    def condition(self) -> Condition:
+        return self.compiled.condition
 
 
 @dataclass
@@ -154,11 +261,11 @@ class RuleTrace:
 class Matches:
     """Matcher output for one document, by condition key."""
 
-    def __init__(self, compiled: CompiledRules, doc: Doc) -> None:
+    def __init__(self, matcher: Matcher, doc: Doc) -> None:
         self.by_key: dict[str, list[Span]] = {}
-        if not len(compiled.matcher):  # a rule set of entity and fact conditions only
+        if not len(matcher):  # a rule set of entity and fact conditions only
             return
-        for match_id, start, end in compiled.matcher(doc):
+        for match_id, start, end in matcher(doc):
             self.by_key.setdefault(doc.vocab.strings[match_id], []).append(doc[start:end])
 
 
@@ -202,15 +309,12 @@ def _entity_spans(cond: Condition, ctx: Context) -> list[Span]:
     return out
 
 
-def _condition_spans(
-    compiled: CompiledRules, r: int, block: str, c: int, cond: Condition, ctx: Context,
-    matches: Matches,
-) -> list[Span]:  # fmt: skip
-    if cond.phrase is not None:
-        return matches.by_key.get(compiled.phrase_keys[(r, block, c)], [])
-    if cond.entity is not None:
-        return _entity_spans(cond, ctx)
-    return _fact_spans(compiled.fact_tests[(r, block, c)], ctx, ctx.gazetteer)
+def _condition_spans(cond: CompiledCondition, ctx: Context, matches: Matches) -> list[Span]:
+    if cond.phrase_key is not None:
+        return matches.by_key.get(cond.phrase_key, [])
+    if cond.condition.entity is not None:
+        return _entity_spans(cond.condition, ctx)
+    return _fact_spans(list(cond.fact_tests), ctx, ctx.gazetteer)
 
 
 class Sentences:
@@ -278,35 +382,26 @@ class DocIndex:
     ref_year: int | None
 
     @classmethod
-    def of(cls, compiled: CompiledRules, ctx: Context) -> DocIndex:
+    def of(cls, rules: CompiledRuleSet, ctx: Context) -> DocIndex:
         return cls(
-            Matches(compiled, ctx.doc),
+            Matches(rules.matcher, ctx.doc),
             Sentences(ctx.doc),
             clause_dates(ctx.doc),
             reference_year(ctx.doc, ctx.published_year),
         )
 
 
-def trace_rule(
-    compiled: CompiledRules, r: int, ctx: Context, index: DocIndex | None = None
-) -> RuleTrace:
+def trace_rule(compiled: CompiledRule, ctx: Context, index: DocIndex) -> RuleTrace:
     """Evaluate one rule on one article, keeping every intermediate result."""
-    rule = compiled.ruleset.rules[r]
-    index = index or DocIndex.of(compiled, ctx)
+    rule = compiled.rule
     matches, sents = index.matches, index.sents
-    traces = [
-        CondTrace(block, c, cond)
-        for block, conditions in rule.blocks
-        for c, cond in enumerate(conditions)
-    ]
+    traces = [CondTrace(cond) for cond in compiled.conditions]
     result = RuleTrace(rule, traces, filtered=_filtered(rule, ctx))
     if result.filtered:
         return result
-    judge = ModalityJudge(compiled.cues[r], index.ref_year, index.dates)
+    judge = ModalityJudge(compiled.cues, index.ref_year, index.dates)
     accepted = set(rule.accept)
-    candidates = [
-        _condition_spans(compiled, r, t.block, t.index, t.condition, ctx, matches) for t in traces
-    ]
+    candidates = [_condition_spans(t.compiled, ctx, matches) for t in traces]
     matched = {
         i
         for t, spans in zip(traces, candidates, strict=True)
@@ -367,12 +462,8 @@ def _satisfied(
     return used
 
 
-def match(compiled: CompiledRules, ctx: Context) -> list[Hit]:
+def match(rules: CompiledRuleSet, ctx: Context) -> list[Hit]:
     """Every rule that holds, with the first sentence (or window) that satisfies it."""
-    index = DocIndex.of(compiled, ctx)
-    hits = []
-    for r in range(len(compiled.ruleset.rules)):
-        trace = trace_rule(compiled, r, ctx, index)
-        if trace.hit is not None:
-            hits.append(trace.hit)
-    return hits
+    index = DocIndex.of(rules, ctx)
+    traces = (trace_rule(compiled, ctx, index) for compiled in rules.values())
+    return [trace.hit for trace in traces if trace.hit is not None]

@@ -22,8 +22,8 @@ import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from borderwatch.streams.reading.casualties import ADJECTIVES, INTRANSITIVE, OUTCOMES, PAST_FORMS
 from borderwatch.streams.reading.gazetteer import CROSSING, REGION, Gazetteer
+from borderwatch.streams.reading.lexicon import ADJECTIVES, INTRANSITIVE, OUTCOMES, PAST_FORMS
 from borderwatch.streams.rules.model import GAP, Condition, Rule
 
 Need = frozenset[str]  # any one of these strings must occur

@@ -17,7 +17,7 @@ from borderwatch.core.models import Alert, Article, parse_alert_message
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.runtime.cluster import stream_worker, worker_log
-from borderwatch.streams.examples import build_checked
+from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
 from tests.support.fixtures import RULES, isolated_settings
@@ -55,7 +55,7 @@ def test_watcher_swaps_valid_sets_and_keeps_the_last_good_one(
     nlp: Language, rules_copy: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = Settings(rules_dir=rules_copy)
-    build = lambda: build_checked(nlp, [rules_copy], rules_copy)  # noqa: E731
+    build = lambda: checked_detector(settings)  # noqa: E731
     processor = Processor(settings, build())
     watcher = RulesWatcher(rules_copy, processor.detector, build, processor.use)
     v1 = processor.detector.rules.version

@@ -19,8 +19,8 @@ from spacy.language import Language
 from borderwatch.core.settings import Settings
 from borderwatch.runtime.broker import EmbeddedBroker, free_port
 from borderwatch.streams.detect import Detector
+from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.reading.nlp import load_nlp
-from borderwatch.streams.rules.load import load_rules
 from tests.support.fakeslack import FakeSlack, start_fake_slack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def nlp() -> Language:
 
 @pytest.fixture(scope="session")
 def detector(nlp: Language) -> Detector:
-    return Detector.build(nlp, load_rules([RULES]), RULES)
+    return checked_detector(Settings(), RULES, examples=False)
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,8 @@ import pytest
 from spacy.language import Language
 
 from borderwatch.core.errors import RuleError
-from borderwatch.streams.detect import Detector
-from borderwatch.streams.examples import build_checked, run_examples
-from borderwatch.streams.rules.load import load_rules
+from borderwatch.core.settings import Settings
+from borderwatch.streams.examples import checked_detector, run_examples
 
 RULE = """\
 rules:
@@ -36,7 +35,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_passing_examples(nlp: Language, tmp_path: Path) -> None:
-    det = Detector.build(nlp, load_rules([_write(tmp_path, RULE)]), tmp_path)
+    det = checked_detector(Settings(), _write(tmp_path, RULE), examples=False)
     results = run_examples(det)
     assert [(r.kind, r.index, r.ok) for r in results] == [
         ("match", 0, True),
@@ -69,7 +68,7 @@ def test_failing_examples_are_located(
     }[edit]
     path = _write(tmp_path, broken)
     with pytest.raises(RuleError) as info:
-        build_checked(nlp, [path], path)
+        checked_detector(Settings(), path)
     (problem,) = info.value.problems
     assert str(problem).startswith(f"{path / 'r.yaml'}:{line}: [R009] rule T-TROOP")
     assert detail in str(problem)

@@ -9,8 +9,9 @@ import pytest
 from spacy.language import Language
 
 from borderwatch.core.models import Article
+from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
-from borderwatch.streams.examples import run_examples
+from borderwatch.streams.examples import checked_detector, run_examples
 from borderwatch.streams.rules.load import load_rules
 from tests.support.fixtures import RULES
 
@@ -27,7 +28,7 @@ def test_shipped_rule_examples(detector: Detector, rule_id: str) -> None:
 
 def _detector(nlp: Language, tmp_path: Path, body: str) -> Detector:
     (tmp_path / "r.yaml").write_text("rules:\n" + body, encoding="utf-8")
-    return Detector.build(nlp, load_rules([tmp_path]), tmp_path)
+    return checked_detector(Settings(), tmp_path, examples=False)
 
 
 def test_phrases_match_lemmas_wildcards_and_gaps(nlp: Language, tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ from spacy.language import Language
 
 from borderwatch.connectors.files import Archive
 from borderwatch.core.models import Article
+from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
+from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.prefilter import Prefilter
 from borderwatch.streams.rules.load import load_rules
 from tests.support.fixtures import ROOT, RULES
@@ -66,7 +68,7 @@ def test_rebuilt_with_the_rules(nlp: Language, tmp_path: Path) -> None:
         "rules:\n  - id: T\n    title: t\n    category: border_closure\n"
         "    all:\n      - phrase: [zeppelin*]\n", encoding="utf-8",
     )  # fmt: skip
-    det = Detector.build(nlp, load_rules([tmp_path]), tmp_path)
+    det = checked_detector(Settings(), tmp_path, examples=False)
     assert det.prefilter.passes("Zeppelins over the border") and not det.prefilter.passes(
         "Guards shot two migrants at the border."
     )

@@ -8,9 +8,11 @@ import pytest
 from spacy.language import Language
 
 from borderwatch.core.errors import RuleError
-from borderwatch.streams.examples import build_checked
+from borderwatch.core.models import CATEGORIES
+from borderwatch.core.settings import Settings
+from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.rules.load import load_rules
-from borderwatch.streams.rules.model import CATEGORIES, CueKind, schema_text
+from borderwatch.streams.rules.model import CueKind, schema_text
 from tests.support.fixtures import FIXTURES, RULES
 
 GOOD = """\
@@ -121,7 +123,7 @@ ERROR_TABLE = [
 
 def checked_problems(nlp: Language, directory: Path) -> list[str]:
     with pytest.raises(RuleError) as info:
-        build_checked(nlp, [directory], directory)
+        checked_detector(Settings(), directory)
     return [str(p).replace(f"{directory}/", "") for p in info.value.problems]
 
 

@@ -13,10 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from borderwatch.core.models import Severity
+from borderwatch.core.models import CATEGORIES, Severity
 from borderwatch.streams.rules.factexpr import parse_fact
-
-CATEGORIES = ("border_opening", "border_closure", "troop_casualties", "border_shooting")
 
 SPACY_LABELS = (
     "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from borderwatch.core.errors import Problem
-from borderwatch.core.models import Alert, Article
+from borderwatch.core.models import CATEGORIES, Alert, Article
 from borderwatch.streams.detect import Detector, build_alerts
-from borderwatch.streams.rules.model import CATEGORIES
 from borderwatch.streams.scoring.factscore import FactsScore
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from borderwatch.core.models import Casualty, Facts
 from borderwatch.streams.reading.gazetteer import Gazetteer
+from borderwatch.streams.reading.lexicon import NUMBER_WORDS
 
 OUTCOME_MATCH = {
     "killed": {"killed"},
@@ -23,7 +24,8 @@ OUTCOME_MATCH = {
     "injured": {"wounded", "injured", "shot"},
     "missing": {"missing"},
 }
-VAGUE_NUMBERS = {"dozens": 24, "hundreds": 200, "thousands": 2000, "scores": 40}
+# Gold "dozens" scores as the reader counts it, so the two never disagree on a word's value.
+VAGUE_NUMBERS = {w: NUMBER_WORDS[w] for w in ("dozens", "hundreds", "thousands", "scores")}
 
 
 def gold_countries(names: Any, gazetteer: Gazetteer) -> set[str]:

@@ -14,8 +14,7 @@ from borderwatch.core import metrics
 from borderwatch.core.kafka import ssl_context
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
-from borderwatch.streams.examples import build_checked
-from borderwatch.streams.reading.nlp import load_nlp
+from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
 
@@ -133,13 +132,3 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
     if context is not None:
         return faust.SSLCredentials(context)
     return None
-
-
-def checked_detector(settings: Settings) -> Detector:
-    """The worker's rule set: loaded, compiled, and every example passing."""
-    return build_checked(
-        load_nlp(settings.spacy_model),
-        [settings.rules_dir],
-        settings.rules_dir,
-        settings.max_text_chars,
-    )
