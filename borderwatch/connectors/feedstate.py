@@ -7,14 +7,32 @@ keeps a digest of its content, so an item that changes under the same id is sent
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from borderwatch.core.models import Article
+from borderwatch.core.sqlite import Store
 
-SCHEMA = """
+
+def digest(article: Article) -> str:
+    return hashlib.sha256(f"{article.title}\x1f{article.text}".encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    url: str
+    etag: str | None
+    last_modified: str | None
+    last_success: float | None
+    last_error: str | None
+    last_error_at: float | None
+    failures: int
+    next_poll: float
+    problem: str | None
+
+
+class FeedState(Store):
+    schema = """
 CREATE TABLE IF NOT EXISTS feeds (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -39,45 +57,21 @@ CREATE INDEX IF NOT EXISTS seen_by_feed ON seen (feed, first_seen);
 CREATE INDEX IF NOT EXISTS seen_by_url ON seen (url);
 """
 
-
-def digest(article: Article) -> str:
-    return hashlib.sha256(f"{article.title}\x1f{article.text}".encode()).hexdigest()[:24]
-
-
-@dataclass(frozen=True)
-class FeedHealth:
-    url: str
-    etag: str | None
-    last_modified: str | None
-    last_success: float | None
-    last_error: str | None
-    last_error_at: float | None
-    failures: int
-    next_poll: float
-    problem: str | None
-
-
-class FeedState:
-    def __init__(self, path: Path, max_seen: int = 200_000) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path | str, max_seen: int = 200_000) -> None:
+        super().__init__(path)
         self.max_seen = max_seen
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
 
     def health(self, url: str) -> FeedHealth:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
+        row = self.one("SELECT * FROM feeds WHERE url = ?", (url,))
         if row is None:
             return FeedHealth(url, None, None, None, None, None, 0, 0.0, None)
         return FeedHealth(*row)
 
     def _update(self, url: str, **fields: object) -> None:
         cols = ", ".join(f"{k} = ?" for k in fields)
-        with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO feeds (url) VALUES (?)", (url,))
-            self._db.execute(f"UPDATE feeds SET {cols} WHERE url = ?", (*fields.values(), url))
+        with self.locked() as db:
+            db.execute("INSERT OR IGNORE INTO feeds (url) VALUES (?)", (url,))
+            db.execute(f"UPDATE feeds SET {cols} WHERE url = ?", (*fields.values(), url))
 
     def succeeded(self, url: str, etag: str | None, last_modified: str | None,
                   next_poll: float, now: float) -> None:  # fmt: skip
@@ -103,17 +97,17 @@ class FeedState:
         An item is "seen" by its id, or by its URL with the same content: some feeds mint a
         new GUID for the same story on every fetch."""
         d = digest(article)
-        with self._lock:
-            row = self._db.execute("SELECT digest FROM seen WHERE id = ?", (article.id,)).fetchone()
+        with self.locked() as db:
+            row = db.execute("SELECT digest FROM seen WHERE id = ?", (article.id,)).fetchone()
             same_url = (
                 article.url is not None
-                and self._db.execute(
+                and db.execute(
                     "SELECT 1 FROM seen WHERE url = ? AND digest = ? LIMIT 1", (article.url, d)
                 ).fetchone()
                 is not None
             )
             seen = (row is not None and row[0] == d) or (row is None and same_url)
-            self._db.execute(
+            db.execute(
                 "INSERT INTO seen (id, feed, url, digest, first_seen, last_seen) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 "digest = excluded.digest, last_seen = excluded.last_seen",
@@ -123,24 +117,21 @@ class FeedState:
 
     def prune(self) -> int:
         """Forget the least recently seen ids beyond ``max_seen``."""
-        with self._lock:
-            (count,) = self._db.execute("SELECT COUNT(*) FROM seen").fetchone()
+        with self.locked() as db:
+            (count,) = db.execute("SELECT COUNT(*) FROM seen").fetchone()
             extra = count - self.max_seen
             if extra > 0:
-                self._db.execute(
+                db.execute(
                     "DELETE FROM seen WHERE id IN (SELECT id FROM seen ORDER BY last_seen LIMIT ?)",
                     (extra,),
                 )
             return max(int(extra), 0)
 
     def items_since(self, feed: str, since: float) -> int:
-        with self._lock:
-            (n,) = self._db.execute(
-                "SELECT COUNT(*) FROM seen WHERE feed = ? AND first_seen >= ?", (feed, since)
-            ).fetchone()
-        return int(n)
+        row = self.one(
+            "SELECT COUNT(*) FROM seen WHERE feed = ? AND first_seen >= ?", (feed, since)
+        )
+        return int(row[0]) if row else 0
 
     def feeds(self) -> list[FeedHealth]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM feeds ORDER BY url").fetchall()
-        return [FeedHealth(*r) for r in rows]
+        return [FeedHealth(*r) for r in self.rows("SELECT * FROM feeds ORDER BY url")]

@@ -10,37 +10,25 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Alert, Severity
+from borderwatch.core.sqlite import Store
 
 KEYS = ("category", "country", "crossing", "rule", "severity", "source")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS silences (
-    silence_id TEXT PRIMARY KEY,
-    matchers TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    ends_at REAL NOT NULL
-)
-"""
 
 
 def parse_duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m:
         raise BorderwatchError(
-            Problem("S001", f"bad duration {text!r}: use a number and s, m, h, d or w ('6h')")
+            Problem.of(Codes.S001, text=text)
         )
     return float(m.group(1)) * _UNITS[m.group(2)]
 
@@ -52,18 +40,19 @@ def parse_matchers(text: str) -> dict[str, str]:
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not value:
-            raise BorderwatchError(Problem("S002", f"matcher {part!r} is not key=value"))
+            raise BorderwatchError(Problem.of(Codes.S002, detail=f"matcher {part!r} is not key=value"))
         if key not in KEYS:
             raise BorderwatchError(
-                Problem("S003", f"unknown matcher key {key!r}; known: {', '.join(KEYS)}")
+                Problem.of(Codes.S003, key=key, known=", ".join(KEYS))
             )
         if key in out:
-            raise BorderwatchError(Problem("S004", f"matcher key {key!r} given twice"))
+            raise BorderwatchError(Problem.of(Codes.S004, key=key))
         if key == "severity" and value not in Severity.__members__:
-            raise BorderwatchError(Problem("S005", f"unknown severity {value!r}"))
+            raise BorderwatchError(Problem.of(Codes.S005, value=value))
         out[key] = value
     if not out:
-        raise BorderwatchError(Problem("S002", "a silence needs at least one key=value matcher"))
+        detail = "a silence needs at least one key=value matcher"
+        raise BorderwatchError(Problem.of(Codes.S002, detail=detail))
     return out
 
 
@@ -93,34 +82,35 @@ class Silence:
         return self.created_at <= now < self.ends_at
 
 
-class SilenceStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(SCHEMA)
+class SilenceStore(Store):
+    schema = """
+CREATE TABLE IF NOT EXISTS silences (
+    silence_id TEXT PRIMARY KEY,
+    matchers TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    ends_at REAL NOT NULL
+)
+"""
 
     def add(self, matchers: dict[str, str], duration_s: float, reason: str,
             now: float | None = None) -> Silence:  # fmt: skip
         if not reason.strip():
-            raise BorderwatchError(Problem("S006", "a silence needs a reason"))
+            raise BorderwatchError(Problem.of(Codes.S006))
         now = time.time() if now is None else now
         silence = Silence(uuid.uuid4().hex[:8], matchers, reason.strip(), now, now + duration_s)
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO silences VALUES (?, ?, ?, ?, ?)",
-                (silence.silence_id, json.dumps(matchers, sort_keys=True), silence.reason,
-                 silence.created_at, silence.ends_at),
-            )  # fmt: skip
+        self.execute(
+            "INSERT INTO silences VALUES (?, ?, ?, ?, ?)",
+            (silence.silence_id, json.dumps(matchers, sort_keys=True), silence.reason,
+             silence.created_at, silence.ends_at),
+        )  # fmt: skip
         return silence
 
     def all(self) -> list[Silence]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT silence_id, matchers, reason, created_at, ends_at FROM silences "
-                "ORDER BY created_at"
-            ).fetchall()
+        rows = self.rows(
+            "SELECT silence_id, matchers, reason, created_at, ends_at FROM silences "
+            "ORDER BY created_at"
+        )
         return [Silence(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def active(self, now: float | None = None) -> list[Silence]:
@@ -129,11 +119,10 @@ class SilenceStore:
 
     def expire(self, silence_id: str, now: float | None = None) -> bool:
         now = time.time() if now is None else now
-        with self._lock:
-            cur = self._db.execute(
-                "UPDATE silences SET ends_at = ? WHERE silence_id = ? AND ends_at > ?",
-                (now, silence_id, now),
-            )
+        cur = self.execute(
+            "UPDATE silences SET ends_at = ? WHERE silence_id = ? AND ends_at > ?",
+            (now, silence_id, now),
+        )
         return cur.rowcount > 0
 
     def silencing(self, alert: Alert, now: float | None = None) -> Silence | None:

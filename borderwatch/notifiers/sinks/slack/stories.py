@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,33 +18,11 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from borderwatch.core.models import Alert, stable_id
+from borderwatch.core.sqlite import Row, Store
 
 NUM_PERM = 64
 SHINGLE = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS stories (
-    story_id TEXT PRIMARY KEY,
-    category TEXT NOT NULL,
-    countries TEXT NOT NULL,
-    crossing TEXT,
-    channel TEXT,
-    parent_ts TEXT,
-    first_at REAL NOT NULL,
-    last_at REAL NOT NULL,
-    sources TEXT NOT NULL,
-    alert_ids TEXT NOT NULL,
-    escalated INTEGER NOT NULL DEFAULT 0,
-    last_reply_at REAL NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS story_texts (
-    story_id TEXT NOT NULL,
-    alert_id TEXT NOT NULL,
-    signature BLOB NOT NULL,
-    PRIMARY KEY (story_id, alert_id)
-);
-"""
 
 
 def shingles(text: str) -> set[bytes]:
@@ -110,23 +86,43 @@ class StoryUpdate:
     new_source: bool
 
 
-class StoryBook:
-    def __init__(self, path: Path, window_s: float = 24 * 3600, threshold: float = 0.5) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+class StoryBook(Store):
+    schema = """
+CREATE TABLE IF NOT EXISTS stories (
+    story_id TEXT PRIMARY KEY,
+    category TEXT NOT NULL,
+    countries TEXT NOT NULL,
+    crossing TEXT,
+    channel TEXT,
+    parent_ts TEXT,
+    first_at REAL NOT NULL,
+    last_at REAL NOT NULL,
+    sources TEXT NOT NULL,
+    alert_ids TEXT NOT NULL,
+    escalated INTEGER NOT NULL DEFAULT 0,
+    last_reply_at REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS story_texts (
+    story_id TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (story_id, alert_id)
+);
+"""
+
+    def __init__(self, path: Path | str, window_s: float = 24 * 3600,
+                 threshold: float = 0.5) -> None:  # fmt: skip
+        super().__init__(path)
         self.window_s = window_s
         self.threshold = threshold
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        for story_id, alert_id, blob in self._db.execute(
+        for story_id, alert_id, blob in self.rows(
             "SELECT story_id, alert_id, signature FROM story_texts"
         ):
             mh = MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(blob, dtype=np.uint64))
             self._lsh.insert(f"{story_id}|{alert_id}", mh)
 
-    def _row(self, row: tuple[object, ...]) -> Story:
+    def _row(self, row: Row) -> Story:
         (sid, category, countries, crossing, channel, parent_ts, first_at, last_at, sources,
          alert_ids, escalated, last_reply_at) = row  # fmt: skip
         return Story(
@@ -136,27 +132,23 @@ class StoryBook:
             crossing=str(crossing) if crossing else None,
             channel=str(channel) if channel else None,
             parent_ts=str(parent_ts) if parent_ts else None,
-            first_at=float(first_at),  # type: ignore[arg-type]
-            last_at=float(last_at),  # type: ignore[arg-type]
+            first_at=float(first_at),
+            last_at=float(last_at),
             sources=list(json.loads(str(sources))),
             alert_ids=list(json.loads(str(alert_ids))),
             escalated=bool(escalated),
-            last_reply_at=float(last_reply_at),  # type: ignore[arg-type]
+            last_reply_at=float(last_reply_at),
         )
 
     def get(self, story_id: str) -> Story | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT * FROM stories WHERE story_id = ?", (story_id,)
-            ).fetchone()
+        row = self.one("SELECT * FROM stories WHERE story_id = ?", (story_id,))
         return self._row(row) if row else None
 
     def open_stories(self, category: str, now: float) -> list[Story]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM stories WHERE category = ? AND last_at >= ? ORDER BY last_at DESC",
-                (category, now - self.window_s),
-            ).fetchall()
+        rows = self.rows(
+            "SELECT * FROM stories WHERE category = ? AND last_at >= ? ORDER BY last_at DESC",
+            (category, now - self.window_s),
+        )
         return [self._row(r) for r in rows]
 
     def find(self, alert: Alert, now: float | None = None) -> Story | None:
@@ -212,8 +204,8 @@ class StoryBook:
     def _remember_text(self, story_id: str, alert: Alert) -> None:
         mh = signature(alert_text(alert))
         key = f"{story_id}|{alert.alert_id}"
-        with self._lock:
-            self._db.execute(
+        with self.locked() as db:
+            db.execute(
                 "INSERT OR IGNORE INTO story_texts (story_id, alert_id, signature) "
                 "VALUES (?, ?, ?)",
                 (story_id, alert.alert_id, mh.hashvalues.astype(np.uint64).tobytes()),
@@ -222,20 +214,15 @@ class StoryBook:
                 self._lsh.insert(key, mh)
 
     def save(self, story: Story) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (story_id) DO UPDATE SET countries = excluded.countries, "
-                "channel = excluded.channel, parent_ts = excluded.parent_ts, "
-                "last_at = excluded.last_at, sources = excluded.sources, "
-                "alert_ids = excluded.alert_ids, escalated = excluded.escalated, "
-                "last_reply_at = excluded.last_reply_at",
-                (story.story_id, story.category, json.dumps(sorted(story.countries)),
-                 story.crossing, story.channel, story.parent_ts, story.first_at, story.last_at,
-                 json.dumps(story.sources), json.dumps(story.alert_ids), int(story.escalated),
-                 story.last_reply_at),
-            )  # fmt: skip
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.execute(
+            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (story_id) DO UPDATE SET countries = excluded.countries, "
+            "channel = excluded.channel, parent_ts = excluded.parent_ts, "
+            "last_at = excluded.last_at, sources = excluded.sources, "
+            "alert_ids = excluded.alert_ids, escalated = excluded.escalated, "
+            "last_reply_at = excluded.last_reply_at",
+            (story.story_id, story.category, json.dumps(sorted(story.countries)),
+             story.crossing, story.channel, story.parent_ts, story.first_at, story.last_at,
+             json.dumps(story.sources), json.dumps(story.alert_ids), int(story.escalated),
+             story.last_reply_at),
+        )  # fmt: skip
