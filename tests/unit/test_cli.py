@@ -140,3 +140,33 @@ def test_eval_lists_errors_and_compares_rule_sets(tmp_path: Path) -> None:
     assert (fn["id"], fn["category"]) == ("n2", "border_shooting")
     assert data["compare"]["per_category"]["border_shooting"]["tp"] == 0
     assert "FN" in result.output and "n2" in result.output
+
+
+def test_problems_are_printed_as_text_not_markup(tmp_path: Path) -> None:
+    """A problem quoting user input with rich markup in it is printed as written."""
+    env = {"BORDERWATCH_DATA_DIR": str(tmp_path)}
+    result = runner.invoke(app, ["silence", "expire", "[/x][red]"], env=env)
+    assert result.exit_code == 1, result.output
+    assert "[S007] no active silence '[/x][red]'" in result.output
+    assert isinstance(result.exception, SystemExit)  # the boundary's exit, not a MarkupError
+    # a skipped input line on the way, quoting a path with markup in it
+    corpus = tmp_path / "a[" / "x]b.jsonl"
+    corpus.parent.mkdir()
+    corpus.write_text("{broken\n" + json.dumps(CORPUS[0]) + "\n", encoding="utf-8")
+    skipped = runner.invoke(app, ["eval", str(corpus), "--rules", str(RULES)])
+    assert skipped.exit_code == 0, skipped.output
+    assert "skipped" in skipped.output and "a[/x]b.jsonl" in skipped.output.replace("\n", "")
+
+
+def test_python_dash_m_borderwatch_runs_every_group(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BORDERWATCH_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "borderwatch", "silence", "list"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "silences" in done.stdout and "No such command" not in done.stderr
