@@ -42,3 +42,22 @@ def test_eval_writes_a_report(tmp_path: Path) -> None:
     page = report.read_text()
     assert page.startswith("<!doctype html>") and "Borderwatch eval" in page
     assert "border_shooting" in page and "<svg" in page
+
+
+def test_report_escapes_every_field_and_links_only_web_urls() -> None:
+    sentence = "Border guards opened fire <img src=x onerror=alert(1)> & fled."
+    hostile = make_alert(title="<script>alert('t')</script>", sentence=sentence)
+    quoted = hostile.model_copy(
+        update={"article": hostile.article.model_copy(
+            update={"url": "https://e.org/x' onmouseover='alert(1)", "source": "<i>Wire</i>"})}
+    )  # fmt: skip
+    script_url = make_alert().model_copy(
+        update={"alert_id": "b", "article": ArticleRef(id="y", url="javascript:alert(1)")}
+    )
+    page = html_report("<b>title</b>", [quoted, script_url], None, {"<k>": "<v>"})
+    for raw in ("<script>", "<img", "<i>", "<b>title", "<k>", "<v>", "onmouseover='"):
+        assert raw not in page, raw
+    assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&amp; fled" in page
+    assert 'href="https://e.org/x&#39; onmouseover=&#39;alert(1)"' in page
+    assert "javascript:" not in page  # not a web link: the title is shown as text
