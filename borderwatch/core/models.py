@@ -212,6 +212,13 @@ class Alert(_Wire):
     created: datetime = Field(default_factory=utcnow)
     run_id: str | None = None
 
+    @property
+    def reported_at(self) -> datetime:
+        """When the report is from: its article's published time, else when it was fetched.
+        Story windows and timelines use this, never the clock of whoever handles the alert
+        (a replay handles a month of reports in a minute); ``created`` is the last resort."""
+        return self.article.published or self.article.fetched or self.created
+
 
 ArticleMessage = Annotated[Article | Marker, Field(discriminator="type")]
 AlertMessage = Annotated[Alert | Marker, Field(discriminator="type")]

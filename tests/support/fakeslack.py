@@ -1,5 +1,12 @@
 """A local stand-in for the Slack Web API, so the real slack_sdk client can be tested offline.
 
+It follows Slack's documented rules where Borderwatch depends on them: channels have IDs;
+``chat.postMessage`` takes a channel name ("#ops" or "ops") or an ID and answers with the ID;
+``chat.update``, ``conversations.history``, ``conversations.replies`` and ``chat.getPermalink``
+take only an ID (a name gets ``channel_not_found``, as real Slack answers);
+``conversations.list`` pages through the channels with a cursor. A fake that took names
+everywhere hid a notifier that broke every thread on real Slack.
+
 It can be told to answer the next calls with 429 (and Retry-After) or 5xx, to exercise
 slack-sdk's retry handlers the way a real outage would.
 """
@@ -15,6 +22,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# Channels every test workspace has; a test adds others with add_channel().
+DEFAULT_CHANNELS = ("ops", "alerts", "a", "b", "border-alerts", "greece-desk", "shootings", "tr")
+ID_ONLY = frozenset(
+    {"chat.update", "conversations.history", "conversations.replies", "chat.getPermalink"}
+)
+
 
 @dataclass
 class Call:
@@ -22,6 +35,7 @@ class Call:
     headers: dict[str, str]
     body: dict[str, Any]
     ts: str | None = None
+    channel_id: str | None = None  # the channel the call resolved to (a posted message's home)
 
 
 @dataclass
@@ -38,6 +52,49 @@ class FakeSlack:
     # until the outage's time is up (its clock starts at that first unscripted call)
     outage: tuple[int, float] | None = None
     outage_until: float | None = None
+    # name -> ID, like a workspace's channels; conversations.list pages through it
+    channels: dict[str, str] = field(default_factory=dict)
+    page_size: int = 3  # small, so a client that ignores the cursor misses channels
+
+    def __post_init__(self) -> None:
+        for name in DEFAULT_CHANNELS:
+            self.add_channel(name)
+
+    def add_channel(self, name: str) -> str:
+        """Create a channel (idempotent); returns its ID."""
+        name = name.lstrip("#")
+        with self.lock:
+            if name not in self.channels:
+                self.channels[name] = f"C{len(self.channels) + 1:08X}"
+            return self.channels[name]
+
+    def channel_id(self, name: str) -> str:
+        """A channel's ID by name, for tests to compare with what was stored or called."""
+        return self.channels[name.lstrip("#")]
+
+    def resolve(self, channel: object, *, names: bool) -> str | None:
+        """The channel's ID, or None when Slack would answer ``channel_not_found``: an unknown
+        ID, or a name where the method takes only IDs. Called with the lock held."""
+        text = str(channel or "")
+        if text in self.channels.values():
+            return text
+        if names:
+            return self.channels.get(text.lstrip("#"))
+        return None
+
+    def channel_page(self, query: dict[str, Any]) -> dict[str, Any]:
+        """conversations.list: one page of channels and the cursor of the next one."""
+        start = int(query.get("cursor") or 0)
+        limit = min(int(query.get("limit") or 100), self.page_size)
+        with self.lock:
+            listed = sorted(self.channels.items(), key=lambda item: item[1])
+        page = [
+            {"id": cid, "name": name, "is_channel": True, "is_private": False, "is_member": True}
+            for name, cid in listed[start : start + limit]
+        ]
+        after = start + limit
+        cursor = str(after) if after < len(listed) else ""
+        return {"channels": page, "response_metadata": {"next_cursor": cursor}}
 
     @property
     def base_url(self) -> str:
@@ -72,7 +129,11 @@ class FakeSlack:
         """conversations.replies: the parent and its replies, oldest first, with metadata."""
         parent = str(query.get("ts"))
         with self.lock:
-            posted = [c for c in self.calls if c.method == "chat.postMessage" and c.ts]
+            posted = [
+                c
+                for c in self.calls
+                if c.method == "chat.postMessage" and c.ts and c.channel_id == query.get("channel")
+            ]
         return [
             self._message(c) for c in posted if c.ts == parent or c.body.get("thread_ts") == parent
         ]
@@ -95,10 +156,17 @@ class FakeSlack:
         return [
             self._message(call)
             for call in reversed(posted)
-            if call.body.get("channel") == query.get("channel")
+            if call.channel_id == query.get("channel")
             and float(call.ts or 0) >= oldest
             and not call.body.get("thread_ts")  # like Slack: replies are not channel history
         ]
+
+    def message_exists(self, channel_id: str, ts: object) -> bool:
+        with self.lock:
+            return any(
+                c.method == "chat.postMessage" and c.ts == ts and c.channel_id == channel_id
+                for c in self.calls
+            )
 
     def by_method(self, method: str) -> list[Call]:
         with self.lock:
@@ -123,13 +191,19 @@ def start_fake_slack() -> FakeSlack:
                 body = json.loads(raw or "{}")
             else:
                 body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
-            method = self.path.rsplit("/", 1)[-1]
+            path, _, query = self.path.partition("?")
+            body = {**{k: v[0] for k, v in urllib.parse.parse_qs(query).items()}, **body}
+            method = path.rsplit("/", 1)[-1]
             with fake.lock:
                 scripted = fake.script.popleft() if fake.script else fake._outage_answer()
                 call = Call(method, dict(self.headers), body)
                 fake.calls.append(call)
                 ts = f"{time.time():.6f}"
-                if scripted is None and method == "chat.postMessage":
+                if method == "chat.postMessage" or method in ID_ONLY:
+                    call.channel_id = fake.resolve(
+                        body.get("channel"), names=method == "chat.postMessage"
+                    )
+                if scripted is None and method == "chat.postMessage" and call.channel_id:
                     call.ts = ts  # the message exists from now on, answered or not
             if method == "chat.postMessage" and scripted is None and fake.hold.is_set():
                 fake.holding.set()  # the caller may die now, before it hears the answer
@@ -142,15 +216,35 @@ def start_fake_slack() -> FakeSlack:
                     self.send_header(k, v)
                 default = "ratelimited" if status == 429 else "fatal_error"
                 payload = json.dumps({"ok": False, "error": error or default})
+            elif (method == "chat.postMessage" or method in ID_ONLY) and not call.channel_id:
+                self.send_response(200)
+                payload = json.dumps({"ok": False, "error": "channel_not_found"})
+            elif method == "conversations.list":
+                self.send_response(200)
+                payload = json.dumps({"ok": True, **fake.channel_page(body)})
             elif method == "conversations.history":
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "messages": fake.history(body)})
             elif method == "conversations.replies":
                 self.send_response(200)
                 payload = json.dumps({"ok": True, "messages": fake.thread(body)})
+            elif method in ("chat.update", "chat.getPermalink"):
+                key = "ts" if method == "chat.update" else "message_ts"
+                known = fake.message_exists(str(call.channel_id), body.get(key))
+                self.send_response(200)
+                if not known:
+                    payload = json.dumps({"ok": False, "error": "message_not_found"})
+                elif method == "chat.update":
+                    payload = json.dumps({"ok": True, "channel": call.channel_id, "ts": body[key]})
+                else:
+                    link = f"https://fake.slack.test/archives/{call.channel_id}/p{body[key]}"
+                    payload = json.dumps(
+                        {"ok": True, "channel": call.channel_id, "permalink": link}
+                    )
             else:
                 self.send_response(200)
-                payload = json.dumps({"ok": True, "channel": body.get("channel"), "ts": ts})
+                channel = call.channel_id or body.get("channel")
+                payload = json.dumps({"ok": True, "channel": channel, "ts": ts})
             data = payload.encode()
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -15,6 +15,7 @@ from borderwatch.notifiers.sinks.text import casualty_summary, headline, where
 SECTION_LIMIT = 2900  # Block Kit allows 3000 characters in a section's text
 HEADER_LIMIT = 150
 FALLBACK_LIMIT = 3000
+MAX_CROSSINGS = 5
 
 
 def escape(text: str) -> str:
@@ -88,17 +89,21 @@ def raised(severity: Severity) -> Severity:
 
 def parent_blocks(alert: Alert, sources: int, first_at: float, last_at: float,
                   escalated: bool) -> list[dict[str, Any]]:  # fmt: skip
-    """The story's first message, rewritten as reports come in: latest facts, source count,
-    newest time; raised severity once the story is escalated."""
+    """The story's first message, rewritten as reports come in. ``alert`` is the story's view
+    (its newest report with the best facts of all: highest tolls, every country and crossing);
+    ``first_at``/``last_at`` are the reports' own times. Raised severity once escalated."""
     shown = alert.model_copy(update={"severity": raised(alert.severity)}) if escalated else alert
     out = blocks(shown)
     if escalated:
         out[0]["text"]["text"] = cut(headline(shown) + " · ESCALATED", HEADER_LIMIT)
     first = datetime.fromtimestamp(first_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
     last = datetime.fromtimestamp(last_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    out[-1]["elements"].append(
-        {"type": "mrkdwn", "text": escape(f"{sources} source(s) · first {first} · latest {last}")}
-    )
+    context = f"{sources} source(s) · first {first} · latest {last}"
+    crossings = alert.facts.crossings
+    if len(crossings) > 1:  # the "Where" line names one; a story may have several
+        context += " · crossings " + ", ".join(crossings[:MAX_CROSSINGS])
+        context += f" (+{len(crossings) - MAX_CROSSINGS})" if len(crossings) > MAX_CROSSINGS else ""
+    out[-1]["elements"].append({"type": "mrkdwn", "text": escape(context)})
     return out
 
 

@@ -1,8 +1,19 @@
-"""Slack delivery through slack-sdk, with its own retry handlers for 429, 5xx and dropped links."""
+"""Slack delivery through slack-sdk, with its own retry handlers for 429, 5xx and dropped links.
+
+Channels may be configured by name ("#ops", "ops") or by ID ("C0123ABCD"). Slack takes a name
+only in ``chat.postMessage``, which answers with the channel's ID; ``chat.update`` and the
+history and thread reads take only IDs. So a story stores the ID Slack answered with, and a
+name needed before any post (the crash-recovery lookup) is resolved through
+``conversations.list``, once, and cached.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import re
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -24,12 +35,33 @@ from borderwatch.notifiers.sinks.slack.blocks import (
     reply_blocks,
 )
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter, Router
-from borderwatch.notifiers.sinks.slack.stories import StoryBook
+from borderwatch.notifiers.sinks.slack.stories import StoryBook, alert_time
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "borderwatch_alert"
 HISTORY_SLACK_S = 120.0  # clock skew and retry time between our record and Slack's ts
+RELIST_S = 300.0  # a name not found is looked up again at most this often (a new channel)
+# Public channels start with C, private ones (older workspaces) with G.
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+
+
+class ChannelNotFound(LookupError):
+    """A configured channel name that ``conversations.list`` does not know (or cannot see)."""
+
+
+def is_channel_id(channel: str) -> bool:
+    return bool(_CHANNEL_ID.match(channel))
+
+
+def channel_name(channel: str) -> str:
+    return channel.strip().lstrip("#").lower()
+
+
+def digest(text: str, blocks_: list[dict[str, Any]]) -> str:
+    """What a parent shows, as a short fingerprint: equal means no ``chat.update`` is due."""
+    raw = json.dumps({"text": text, "blocks": blocks_}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,9 @@ class SlackNotifier(Notifier):
         if not base_url.endswith("/"):
             base_url += "/"
         self.channel = channel
+        self._ids: dict[str, str] = {}  # channel name -> ID, from answers and listings
+        self._listed_at: float | None = None
+        self._ids_lock = threading.Lock()
         self.client = WebClient(
             token=token.get_secret_value(),
             base_url=base_url,
@@ -76,6 +111,47 @@ class SlackNotifier(Notifier):
     def __repr__(self) -> str:
         return f"SlackNotifier(channel={self.channel!r}, token=**********)"
 
+    def _known_id(self, channel: str) -> str | None:
+        if is_channel_id(channel):
+            return channel
+        with self._ids_lock:
+            return self._ids.get(channel_name(channel))
+
+    def channel_id(self, channel: str) -> str:
+        """The ID of a channel given by name or ID. Names are resolved by listing the
+        channels the token can see (every page), once, then from the cache; raises
+        ``ChannelNotFound`` (or Slack's error) so the delivery fails and is retried."""
+        known = self._known_id(channel)
+        if known is not None:
+            return known
+        with self._ids_lock:
+            name = channel_name(channel)
+            fresh = self._listed_at is not None and time.monotonic() - self._listed_at < RELIST_S
+            if name not in self._ids and not fresh:
+                self._ids.update(self._list_channels())
+                self._listed_at = time.monotonic()
+            if name in self._ids:
+                return self._ids[name]
+        raise ChannelNotFound(
+            f"Slack channel {channel!r} not found among the channels this token can see "
+            "(invite the app to it, or configure the channel's ID)"
+        )
+
+    def _list_channels(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        cursor: str | None = None
+        while True:
+            response = self.client.conversations_list(
+                types="public_channel,private_channel", exclude_archived=True, limit=200,
+                cursor=cursor,
+            )  # fmt: skip
+            for channel in response.get("channels") or []:
+                if channel.get("name") and channel.get("id"):
+                    found[str(channel["name"]).lower()] = str(channel["id"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return found
+
     def _post(
         self,
         channel: str,
@@ -83,8 +159,9 @@ class SlackNotifier(Notifier):
         blocks_: list[dict[str, Any]],
         thread_ts: str | None = None,
         reply_broadcast: bool | None = None,
-    ) -> str | None:
-        self.limiter.wait(channel)
+    ) -> tuple[str, str | None]:
+        """Post; returns the channel's ID (as Slack answered) and the message's ts."""
+        self.limiter.wait(self._known_id(channel) or channel)
         response = self.client.chat_postMessage(
             channel=channel,
             text=fallback_text(alert),
@@ -97,29 +174,40 @@ class SlackNotifier(Notifier):
             reply_broadcast=reply_broadcast,
         )
         ts = response.get("ts")
-        return str(ts) if ts else None
+        answered = str(response.get("channel") or channel)
+        if not is_channel_id(channel) and is_channel_id(answered):
+            with self._ids_lock:
+                self._ids[channel_name(channel)] = answered
+        return answered, str(ts) if ts else None
 
     def send(self, alert: Alert) -> str | None:
         if self.stories is None:
-            return self._post(self.router(alert), alert, blocks(alert))
-        now = time.time()
-        update = self.stories.file(alert, now)
+            return self._post(self.router(alert), alert, blocks(alert))[1]
+        at = alert_time(alert)
+        update = self.stories.file(alert, at)
         story = update.story
+        view = story.view
+        assert view is not None  # filed stories always have one
         if update.created or story.parent_ts is None:
-            parent = parent_blocks(alert, story.source_count, story.first_at, story.last_at, False)
-            story.channel = self.router(alert)
-            story.parent_ts = self._post(story.channel, alert, parent)
+            shown = parent_blocks(view.shown(), story.source_count, story.first_at,
+                                  story.last_at, story.escalated)  # fmt: skip
+            story.channel, story.parent_ts = self._post(self.router(alert), alert, shown)
+            story.posted = digest(fallback_text(view.shown()), shown)
             self.stories.save(story)
             return story.parent_ts
         policy = self.policy
-        channel = story.channel or self.router(alert)  # a thread stays where it started
+        # A thread stays where it started; stories stored before IDs were kept hold a name.
+        channel = self.channel_id(story.channel or self.router(alert))
+        story.channel = channel
         escalate = (
             not story.escalated
             and story.source_count >= policy.escalate_sources
-            and now - story.first_at <= policy.escalate_window_s
+            and at - story.first_at <= policy.escalate_window_s
         )
         reply_ts = None
-        # Throttle: a reply only for a source the thread has not heard from, and not too often.
+        # Throttle: a reply only for a source the thread has not heard from, and not too often
+        # (on the clock: it protects the channel's readers, whatever the reports' own times).
+        now = time.time()
         if escalate or (update.new_source and now - story.last_reply_at >= policy.reply_gap_s):
             reply_ts = self._post(
                 channel,
@@ -127,26 +215,31 @@ class SlackNotifier(Notifier):
                 reply_blocks(alert),
                 thread_ts=story.parent_ts,
                 reply_broadcast=escalate or None,
-            )
+            )[1]
             story.last_reply_at = now
         story.escalated = story.escalated or escalate
         self.stories.save(story)
-        self.limiter.wait(channel)
-        self.client.chat_update(
-            channel=channel,
-            ts=story.parent_ts,
-            text=fallback_text(alert),
-            blocks=parent_blocks(
-                alert, story.source_count, story.first_at, story.last_at, story.escalated
-            ),
-        )
+        shown_alert = view.shown()
+        shown = parent_blocks(shown_alert, story.source_count, story.first_at, story.last_at,
+                              story.escalated)  # fmt: skip
+        text = fallback_text(shown_alert)
+        posted = digest(text, shown)
+        if posted != story.posted:  # a parent is edited only when what it shows changes
+            self.limiter.wait(channel)
+            self.client.chat_update(channel=channel, ts=story.parent_ts, text=text, blocks=shown)
+            story.posted = posted
+            self.stories.save(story)
         return reply_ts or story.parent_ts
 
     def find_delivered(self, alert: Alert, since: float) -> str | None:
         """Look for a message carrying this alert's id: in the channel's recent history, and
-        in its story's thread (replies do not appear in the channel history)."""
-        story = self.stories.find(alert) if self.stories is not None else None
-        channel = story.channel if story is not None and story.channel else self.router(alert)
+        in its story's thread (replies do not appear in the channel history). Raises when
+        Slack cannot be asked (an unknown channel name, an outage): the caller must not
+        guess that nothing was posted."""
+        story = self.stories.find(alert, alert_time(alert)) if self.stories is not None else None
+        channel = self.channel_id(
+            story.channel if story is not None and story.channel else self.router(alert)
+        )
         response = self.client.conversations_history(
             channel=channel,
             oldest=f"{since - HISTORY_SLACK_S:.6f}",

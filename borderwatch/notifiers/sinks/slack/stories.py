@@ -4,20 +4,24 @@ An alert joins an open story when it has the same category and names an overlapp
 or the same crossing within the window (default 24 h), or when its text is a near-duplicate
 of one already in the story (MinHash over word shingles, datasketch's LSH index). Stories are
 kept in SQLite beside the delivery ledger, so a restart continues the same threads.
+
+Windows run on the reports' own times (published, else fetched), never on the clock of the
+process filing them: a replay of a month's archive in a minute still sees a month. Reports
+of one story come in any order (several partitions), so a story's facts are kept as maxima
+and unions (``StoryView``), which no arrival order can turn back to an older state.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from borderwatch.core.models import Alert, stable_id
+from borderwatch.core.models import Alert, Border, Casualty, Severity, stable_id
 from borderwatch.core.sqlite import Row, Store
 
 NUM_PERM = 64
@@ -59,6 +63,125 @@ def source_of(alert: Alert) -> str:
     return m.group(1) if m else alert.article.id
 
 
+def alert_time(alert: Alert) -> float:
+    return alert.reported_at.timestamp()
+
+
+Victims = tuple[str, str, str]
+
+
+def victims(c: Casualty) -> Victims:
+    """What makes two casualty records reports of the same people."""
+    return (c.who or "", c.outcome, c.nationality or "")
+
+
+def _toll(c: Casualty) -> tuple[int, bool, str, str]:
+    """Of two records of the same victims, the higher count wins; on a tie an exact count
+    beats "at least", then a fixed order, so the winner never depends on arrival."""
+    return (-1 if c.count is None else c.count, not c.lower_bound, c.by_text or "",
+            c.sentence or "")  # fmt: skip
+
+
+def _newness(alert: Alert) -> tuple[float, str]:
+    return (alert_time(alert), alert.alert_id)
+
+
+def _ordered(first: list[str], every: set[str]) -> list[str]:
+    """The lead report's own order first (its headline pair), then the rest sorted."""
+    lead = list(dict.fromkeys(first))
+    return lead + sorted(every - set(lead))
+
+
+@dataclass
+class StoryView:
+    """What a story's parent message shows: its best current facts.
+
+    The newest report by its own time leads (headline, link, evidence, source); for each group
+    of victims the highest toll any report gave; every country, crossing and region any report
+    named; the highest severity. Each part is a maximum or a union, so the parent ends the same
+    whatever order the reports arrive in, and never shows an older state than before."""
+
+    lead: Alert
+    severity: Severity
+    casualties: dict[Victims, Casualty] = field(default_factory=dict)
+    countries: set[str] = field(default_factory=set)
+    crossings: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
+    border: Border | None = None
+    border_from: tuple[float, str] | None = None  # the newest report that placed it
+
+    @classmethod
+    def of(cls, alert: Alert) -> StoryView:
+        view = cls(lead=alert, severity=alert.severity)
+        view.add(alert)
+        return view
+
+    def add(self, alert: Alert) -> None:
+        if _newness(alert) > _newness(self.lead):
+            self.lead = alert
+        if alert.severity.rank > self.severity.rank:
+            self.severity = alert.severity
+        facts = alert.facts
+        for c in facts.casualties:
+            known = self.casualties.get(victims(c))
+            if known is None or _toll(c) > _toll(known):
+                self.casualties[victims(c)] = c
+        self.countries |= set(facts.countries)
+        self.crossings |= set(facts.crossings)
+        self.regions |= set(facts.regions)
+        if facts.border is not None:
+            self.crossings |= {facts.border.crossing} if facts.border.crossing else set()
+            self.regions |= {facts.border.region} if facts.border.region else set()
+            if self.border_from is None or _newness(alert) > self.border_from:
+                self.border, self.border_from = facts.border, _newness(alert)
+
+    def shown(self) -> Alert:
+        """The lead report with the story's merged facts and severity, ready to render."""
+        lead = self.lead.facts
+        first = list(dict.fromkeys(victims(c) for c in lead.casualties))
+        keys = first + sorted(set(self.casualties) - set(first))
+        facts = lead.model_copy(
+            update={
+                "countries": _ordered(lead.countries, self.countries),
+                "crossings": _ordered(lead.crossings, self.crossings),
+                "regions": _ordered(lead.regions, self.regions),
+                "border": self.border,
+                "casualties": [self.casualties[k] for k in keys],
+            }
+        )
+        return self.lead.model_copy(update={"facts": facts, "severity": self.severity})
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "lead": json.loads(self.lead.model_dump_json()),
+                "severity": self.severity.value,
+                "casualties": [json.loads(c.model_dump_json()) for c in self.casualties.values()],
+                "countries": sorted(self.countries),
+                "crossings": sorted(self.crossings),
+                "regions": sorted(self.regions),
+                "border": json.loads(self.border.model_dump_json()) if self.border else None,
+                "border_from": list(self.border_from) if self.border_from else None,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> StoryView:
+        data = json.loads(text)
+        casualties = [Casualty.model_validate(c) for c in data["casualties"]]
+        since = data.get("border_from")
+        return cls(
+            lead=Alert.model_validate(data["lead"]),
+            severity=Severity(data["severity"]),
+            casualties={victims(c): c for c in casualties},
+            countries=set(data["countries"]),
+            crossings=set(data["crossings"]),
+            regions=set(data["regions"]),
+            border=Border.model_validate(data["border"]) if data.get("border") else None,
+            border_from=(float(since[0]), str(since[1])) if since else None,
+        )
+
+
 @dataclass
 class Story:
     story_id: str
@@ -73,6 +196,8 @@ class Story:
     alert_ids: list[str] = field(default_factory=list)
     escalated: bool = False
     last_reply_at: float = 0.0
+    view: StoryView | None = None  # None only for stories stored before views were kept
+    posted: str | None = None  # fingerprint of the parent as last posted or updated
 
     @property
     def source_count(self) -> int:
@@ -84,6 +209,12 @@ class StoryUpdate:
     story: Story
     created: bool
     new_source: bool
+
+
+_COLUMNS = (
+    "story_id, category, countries, crossing, channel, parent_ts, first_at, last_at, "
+    "sources, alert_ids, escalated, last_reply_at, view, posted"
+)
 
 
 class StoryBook(Store):
@@ -100,7 +231,9 @@ CREATE TABLE IF NOT EXISTS stories (
     sources TEXT NOT NULL,
     alert_ids TEXT NOT NULL,
     escalated INTEGER NOT NULL DEFAULT 0,
-    last_reply_at REAL NOT NULL DEFAULT 0
+    last_reply_at REAL NOT NULL DEFAULT 0,
+    view TEXT,
+    posted TEXT
 );
 CREATE TABLE IF NOT EXISTS story_texts (
     story_id TEXT NOT NULL,
@@ -113,6 +246,10 @@ CREATE TABLE IF NOT EXISTS story_texts (
     def __init__(self, path: Path | str, window_s: float = 24 * 3600,
                  threshold: float = 0.5) -> None:  # fmt: skip
         super().__init__(path)
+        have = {str(r[1]) for r in self.rows("PRAGMA table_info(stories)")}
+        for column in ("view", "posted"):  # a stories file from before these were kept
+            if column not in have:
+                self.execute(f"ALTER TABLE stories ADD COLUMN {column} TEXT")
         self.window_s = window_s
         self.threshold = threshold
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
@@ -124,7 +261,7 @@ CREATE TABLE IF NOT EXISTS story_texts (
 
     def _row(self, row: Row) -> Story:
         (sid, category, countries, crossing, channel, parent_ts, first_at, last_at, sources,
-         alert_ids, escalated, last_reply_at) = row  # fmt: skip
+         alert_ids, escalated, last_reply_at, view, posted) = row  # fmt: skip
         return Story(
             story_id=str(sid),
             category=str(category),
@@ -138,22 +275,27 @@ CREATE TABLE IF NOT EXISTS story_texts (
             alert_ids=list(json.loads(str(alert_ids))),
             escalated=bool(escalated),
             last_reply_at=float(last_reply_at),
+            view=StoryView.from_json(str(view)) if view else None,
+            posted=str(posted) if posted else None,
         )
 
     def get(self, story_id: str) -> Story | None:
-        row = self.one("SELECT * FROM stories WHERE story_id = ?", (story_id,))
+        row = self.one(f"SELECT {_COLUMNS} FROM stories WHERE story_id = ?", (story_id,))
         return self._row(row) if row else None
 
     def open_stories(self, category: str, now: float) -> list[Story]:
+        """Stories a report from time ``now`` may join: within the window of any report in
+        them, before or after (reports arrive out of order)."""
         rows = self.rows(
-            "SELECT * FROM stories WHERE category = ? AND last_at >= ? ORDER BY last_at DESC",
-            (category, now - self.window_s),
+            f"SELECT {_COLUMNS} FROM stories WHERE category = ? AND last_at >= ? "
+            "AND first_at <= ? ORDER BY last_at DESC",
+            (category, now - self.window_s, now + self.window_s),
         )
         return [self._row(r) for r in rows]
 
     def find(self, alert: Alert, now: float | None = None) -> Story | None:
-        """The open story this alert belongs to, if any."""
-        now = time.time() if now is None else now
+        """The open story this alert belongs to, if any; ``now`` is the report's time."""
+        now = alert_time(alert) if now is None else now
         candidates = self.open_stories(alert.category, now)
         if not candidates:
             return None
@@ -175,7 +317,9 @@ CREATE TABLE IF NOT EXISTS story_texts (
         return update.story, update.created
 
     def file(self, alert: Alert, now: float | None = None) -> StoryUpdate:
-        now = time.time() if now is None else now
+        """File a report under its story; ``now`` is the report's own time (by default its
+        published, else fetched time)."""
+        now = alert_time(alert) if now is None else now
         story = self.find(alert, now)
         created = story is None
         new_source = False
@@ -196,8 +340,14 @@ CREATE TABLE IF NOT EXISTS story_texts (
                 story.sources.append(source)
                 new_source = True
             story.countries = story.countries | alert_places(alert)
-            story.last_at = now
+            story.first_at, story.last_at = min(story.first_at, now), max(story.last_at, now)
+            if story.view is None:
+                story.view = StoryView.of(alert)
+            else:
+                story.view.add(alert)
             self._remember_text(story.story_id, alert)
+        elif story.view is None:
+            story.view = StoryView.of(alert)
         self.save(story)
         return StoryUpdate(story, created, new_source)
 
@@ -215,14 +365,15 @@ CREATE TABLE IF NOT EXISTS story_texts (
 
     def save(self, story: Story) -> None:
         self.execute(
-            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO stories ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (story_id) DO UPDATE SET countries = excluded.countries, "
             "channel = excluded.channel, parent_ts = excluded.parent_ts, "
-            "last_at = excluded.last_at, sources = excluded.sources, "
-            "alert_ids = excluded.alert_ids, escalated = excluded.escalated, "
-            "last_reply_at = excluded.last_reply_at",
+            "first_at = excluded.first_at, last_at = excluded.last_at, "
+            "sources = excluded.sources, alert_ids = excluded.alert_ids, "
+            "escalated = excluded.escalated, last_reply_at = excluded.last_reply_at, "
+            "view = excluded.view, posted = excluded.posted",
             (story.story_id, story.category, json.dumps(sorted(story.countries)),
              story.crossing, story.channel, story.parent_ts, story.first_at, story.last_at,
              json.dumps(story.sources), json.dumps(story.alert_ids), int(story.escalated),
-             story.last_reply_at),
+             story.last_reply_at, story.view.to_json() if story.view else None, story.posted),
         )  # fmt: skip
