@@ -175,10 +175,10 @@ class Poller:
         self.state.prune()
         metrics.mark_ready()
 
-    def run(self, emit: Callable[[Item], None], stop: Callable[[], bool]) -> None:
+    def items(self, stop: Callable[[], bool]) -> Iterator[Item]:
+        """Every poll's items until ``stop()``: the feeds as one endless source for ``pump``."""
         while not stop():
-            for item in self.poll_due():
-                emit(item)
+            yield from self.poll_due()
             deadline = min((self.state.health(s.url).next_poll for s in self.specs), default=0)
             while not stop() and self.clock() < deadline:
                 time.sleep(min(1.0, max(0.05, deadline - self.clock())))

@@ -44,6 +44,11 @@ def parse_speed(text: str) -> float | None:
 
 @dataclass
 class TimeFilter:
+    """``--since`` (inclusive) and ``--until`` (exclusive), counting what it skips.
+
+    One filter serves a whole replay, files and topic alike, so the summary's skipped counts
+    cover every source."""
+
     since: datetime | None = None
     until: datetime | None = None
     undated: int = 0
@@ -53,15 +58,16 @@ class TimeFilter:
     def active(self) -> bool:
         return self.since is not None or self.until is not None
 
-    def keep(self, article: Article) -> bool:
+    def keep(self, article: Article, when: datetime | None = None) -> bool:
+        """Whether the article's time is in the window: ``when`` if the source knows a
+        better time (a topic record's own), else its published time."""
         if not self.active:
             return True
-        if article.published is None:
+        when = when or article.published
+        if when is None:
             self.undated += 1
             return False
-        if (self.since and article.published < self.since) or (
-            self.until and article.published >= self.until
-        ):
+        if (self.since and when < self.since) or (self.until and when >= self.until):
             self.outside += 1
             return False
         return True

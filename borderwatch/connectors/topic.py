@@ -19,6 +19,7 @@ from kafka import KafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from borderwatch.connectors.base import Item, Source
+from borderwatch.connectors.schedule import TimeFilter
 from borderwatch.core.errors import Problem
 from borderwatch.core.kafka import _bootstrap, security
 from borderwatch.core.models import Article, parse_article_message
@@ -41,19 +42,20 @@ def record_time(article: Article, timestamp_ms: int | None) -> datetime | None:
 
 
 class TopicSource(Source):
+    """A topic's articles in the filter's window; the filter counts the ones it skips."""
+
     def __init__(
         self,
         settings: Settings,
         topic: str,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        time_filter: TimeFilter | None = None,
         idle_s: float = 5.0,
     ) -> None:
         self.settings, self.topic = settings, topic
-        self.since, self.until = since, until
+        self.time_filter = time_filter or TimeFilter()
+        self.since, self.until = self.time_filter.since, self.time_filter.until
         self.idle_s = idle_s
         self.name = f"topic {topic}"
-        self.outside = 0
 
     def _consumer(self) -> tuple[KafkaConsumer, list[TopicPartition]]:
         c = KafkaConsumer(
@@ -111,10 +113,5 @@ class TopicSource(Source):
         produced = record_time(message.model_copy(update={"published": None}), stamp)
         if self.until is not None and produced is not None and produced >= self.until + LATE_MARGIN:
             done.add(tp.partition)
-        if self.until is not None and when is not None and when >= self.until:
-            self.outside += 1
-            return
-        if self.since is not None and (when is None or when < self.since):
-            self.outside += 1
-            return
-        yield message.model_copy(update={"run_id": None})
+        if self.time_filter.keep(message, when):
+            yield message.model_copy(update={"run_id": None})

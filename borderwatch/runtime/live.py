@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from borderwatch.connectors.archive import ArticleArchive
-from borderwatch.connectors.base import Item
 from borderwatch.connectors.files import Archive
 from borderwatch.connectors.producer import ArticleWriter
+from borderwatch.connectors.pump import PumpCounts, pump
 from borderwatch.core.errors import Problem
-from borderwatch.core.models import Article
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
 from borderwatch.notifiers.dispatch import consume_alerts
@@ -53,22 +52,21 @@ def run_live(
     ):
         writer = ArticleWriter(cluster, archive=ArticleArchive(cluster.archive_dir))
 
-        def emit(item: Item) -> None:
-            if isinstance(item, Article):
-                writer.send(item)
-                summary.articles += 1
-            else:
-                summary.problems.append(item)
-                on_problem(item)
+        counts = PumpCounts()  # archives and feeds in one tally
+
+        def report(problem: Problem) -> None:
+            summary.problems.append(problem)
+            on_problem(problem)
 
         try:
-            for item in Archive(paths).read() if paths else ():
-                emit(item)
+            if paths:
+                pump(Archive(paths), writer, report, counts=counts)
             writer.producer.flush()
             poller = build_poller(cluster)
             feeds = threading.Thread(
-                target=poller.run, args=(emit, stop.is_set), name="feeds", daemon=True
-            )
+                target=pump, args=(poller.items(stop.is_set), writer, report),
+                kwargs={"counts": counts}, name="feeds", daemon=True,
+            )  # fmt: skip
             if poller.specs:
                 feeds.start()
             dispatcher = live_dispatcher(cluster, notifiers)
@@ -83,6 +81,7 @@ def run_live(
                 raise supervisor.failure
             summary.alerts = dispatcher.by_category
         finally:
+            summary.articles = counts.sent
             writer.close()
     for notifier in notifiers:
         notifier.close()

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from itertools import chain
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from borderwatch.connectors.base import Source
 from borderwatch.connectors.files import Archive
 from borderwatch.connectors.producer import ArticleWriter
+from borderwatch.connectors.pump import PumpCounts, pump
 from borderwatch.connectors.schedule import Pacer, TimeFilter
 from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.kafka import drop_topics
-from borderwatch.core.models import Alert, Article
+from borderwatch.core.models import Alert
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts
@@ -62,23 +62,24 @@ def replay(
     pacer = pacer or Pacer(speed=None)
     with kafka_cluster(settings) as cluster, stream_worker(cluster) as worker:
         writer = ArticleWriter(cluster, run_id=run_id)
+        counts = PumpCounts()
+
+        def report(problem: Problem) -> None:
+            summary.problems.append(problem)
+            on_problem(problem)
+
+        def sent(n: int) -> None:
+            progress("sent", n)
+
         try:
-
-            def articles() -> Iterator[Article]:
-                # Archives are filtered here; a topic source selects by record time itself.
-                from_archives = ((i, True) for i in (Archive(paths).read() if paths else ()))
-                from_sources = ((i, False) for src in sources for i in src.read())
-                for item, filtered in chain(from_archives, from_sources):
-                    if isinstance(item, Problem):
-                        summary.problems.append(item)
-                        on_problem(item)
-                    elif not filtered or time_filter.keep(item):
-                        yield item
-
-            for article in pacer.pace(articles()):
-                writer.send(article)
-                summary.articles += 1
-                progress("sent", summary.articles)
+            # Archives are filtered here; a topic source selects by its records' own time,
+            # counting its skips into the same filter (the CLI gives it ``time_filter``).
+            if paths:
+                pump(Archive(paths), writer, report, time_filter=time_filter, pacer=pacer,
+                     counts=counts, on_sent=sent)  # fmt: skip
+            for source in sources:
+                pump(source, writer, report, pacer=pacer, counts=counts, on_sent=sent)
+            summary.articles = counts.sent
             summary.skipped_outside = time_filter.outside
             summary.skipped_undated = time_filter.undated
             writer.finish()

@@ -23,10 +23,11 @@ from datetime import timedelta
 
 from borderwatch.connectors.archive import recent
 from borderwatch.connectors.producer import ArticleWriter
+from borderwatch.connectors.pump import pump
 from borderwatch.core import metrics
 from borderwatch.core.errors import BorderwatchError, BrokerError, Problem
 from borderwatch.core.kafka import ensure_topics
-from borderwatch.core.models import Article, utcnow
+from borderwatch.core.models import utcnow
 from borderwatch.core.settings import Settings
 from borderwatch.runtime.broker import EmbeddedBroker
 
@@ -52,18 +53,16 @@ class Backoff:
         self.current_s = 0.0
 
 
+def _log_archive_problem(problem: Problem) -> None:
+    log.error("archive: %s", problem)
+
+
 def redrive(settings: Settings, window_s: float) -> int:
     """Send the archive's last ``window_s`` seconds to ``articles`` again; returns the count."""
     since = utcnow() - timedelta(seconds=window_s)
     writer = ArticleWriter(settings)  # no archive: these are already in it
-    sent = 0
     try:
-        for item in recent(settings.archive_dir, since):
-            if isinstance(item, Article):
-                writer.send(item)
-                sent += 1
-            else:
-                log.error("archive: %s", item)
+        sent = pump(recent(settings.archive_dir, since), writer, _log_archive_problem).sent
     finally:
         writer.close()
     metrics.REDRIVEN.inc(sent)

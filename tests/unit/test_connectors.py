@@ -7,6 +7,8 @@ from pathlib import Path
 from borderwatch.connectors.feeds import FeedUrl, parse_feed
 from borderwatch.connectors.files import Archive
 from borderwatch.connectors.http import FetchPolicy
+from borderwatch.connectors.pump import PumpCounts, pump
+from borderwatch.connectors.schedule import TimeFilter, parse_when
 from borderwatch.core.errors import Problem
 from borderwatch.core.models import Article
 
@@ -130,6 +132,44 @@ def test_corrupt_gzip_member_is_reported_and_the_rest_kept(tmp_path: Path) -> No
     ids = [i.id for i in items if isinstance(i, Article)]
     problems = [str(i) for i in items if not isinstance(i, Article)]
     assert ids.count("g1") == 2 and "ok" in ids  # everything before the damage is kept
-    assert any("a.jsonl.gz:2:" in p and "[A002]" in p for p in problems)
+    assert any("a.jsonl.gz:3:" in p and "[A002]" in p for p in problems)  # where it broke
     assert any("b.jsonl.gz:" in p and "[A002]" in p for p in problems)
     assert any("c.jsonl:2:" in p and "[A003]" in p for p in problems)
+
+
+class Collect:
+    """A writer that keeps what it is sent (``pump`` needs only ``send``)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Article] = []
+
+    def send(self, article: Article) -> None:
+        self.sent.append(article)
+
+
+def test_pump_sends_articles_reports_problems_and_the_filter_counts_skips(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        {"id": "in", "text": "x", "published": "2020-02-27T10:00:00Z"},
+        {"id": "late", "text": "x", "published": "2021-01-01T00:00:00Z"},
+        {"id": "undated", "text": "x"},
+    ]
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join([*map(json.dumps, lines), "{broken"]) + "\n")
+    writer, problems = Collect(), list[Problem]()
+    time_filter = TimeFilter(since=parse_when("2020-01-01"), until=parse_when("2020-12-31"))
+    counts = pump(Archive([path]), writer, problems.append, time_filter=time_filter)
+    assert [a.id for a in writer.sent] == ["in"]
+    assert [p.code for p in problems] == ["A003"]
+    assert (counts.sent, counts.problems) == (1, 1)
+    assert (time_filter.outside, time_filter.undated) == (1, 1)
+    # one tally over several pumps: the live job's archives, then its feeds
+    again = pump(iter([Article(id="feed", text="y")]), writer, problems.append, counts=counts)
+    assert again is counts and counts.sent == 2
+
+
+def test_pump_takes_no_filter_as_keep_everything() -> None:
+    writer = Collect()
+    counts = pump([Article(id="a", text="x")], writer, lambda p: None)
+    assert counts == PumpCounts(sent=1, problems=0) and writer.sent[0].id == "a"

@@ -29,6 +29,14 @@ def test_time_filter_on_published() -> None:
     assert TimeFilter().keep(art(6, None))  # no filter: undated articles go too
 
 
+def test_time_filter_prefers_the_time_a_source_knows() -> None:
+    """A topic record without a published time is judged by its own timestamp."""
+    f = TimeFilter(since=T0, until=T0 + timedelta(hours=1))
+    assert f.keep(art(1, None), when=T0 + timedelta(minutes=5))
+    assert not f.keep(art(2, 10), when=T0 + timedelta(hours=2))
+    assert (f.outside, f.undated) == (1, 0)
+
+
 def test_speed_factor_schedules_send_times() -> None:
     clock = FakeClock()
     pacer = Pacer(speed=60.0, clock=clock, sleep=clock.sleep)
