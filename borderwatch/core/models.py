@@ -73,6 +73,11 @@ class Article(_Wire):
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
+        if value is not None:
+            try:  # "9999-12-31T23:59-01:00" is year 10000 in UTC: every comparison would fail
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("out of range once converted to UTC (years 1 to 9999)") from None
         return value
 
     @property
@@ -174,6 +179,57 @@ class Casualty(_Wire):
     sentence: str | None = None
 
 
+# Event frames: who did what to whom, read from the parse (streams/reading/frames.py). The
+# vocabularies are closed so rules can test them (``shootings.by in [border_guard]``).
+SHOOTER_VALUES = ("border_guard", "soldier", "police", "security_personnel", "armed_group",
+                  "unknown")  # fmt: skip
+TARGET_VALUES = ("migrant", "refugee", "asylum_seeker", "civilian", "child", "people",
+                 "smuggler", "soldier", "border_guard", "police", "security_personnel",
+                 "armed_group", "unknown")  # fmt: skip
+WEAPON_VALUES = ("live", "rubber", "plastic", "tear_gas", "unknown")
+SHOT_OUTCOMES = ("killed", "wounded", "shot_at")
+ACTION_VALUES = ("open", "reopen", "close", "seal", "push_back", "let_through",
+                 "stop_guarding", "resume_guarding")  # fmt: skip
+FOR_VALUES = ("refugees", "migrants", "people", "trade", "tourists", "pilgrims", "aid", "citizens",
+              "everyone", "unknown")  # fmt: skip
+STATUS_VALUES = ("done", "planned", "demanded", "threatened", "denied", "historical")
+
+
+class Shooting(_Wire):
+    """Someone fired at someone: "Greek guards fired rubber bullets at migrants, 1 wounded"."""
+
+    by: str = Field(default="unknown", description="One of SHOOTER_VALUES.")
+    by_country: str | None = Field(default=None, description="ISO alpha-3 of the shooters.")
+    at: str = Field(default="unknown", description="One of TARGET_VALUES.")
+    at_country: str | None = None
+    weapon: str = Field(default="unknown", description="One of WEAPON_VALUES.")
+    outcome: str = Field(default="shot_at", description="One of SHOT_OUTCOMES.")
+    count: int | None = Field(default=None, ge=0, description="People killed or wounded.")
+    where: list[str] = Field(
+        default_factory=list, description="Crossing id and/or border countries (ISO alpha-3)."
+    )
+    status: str = Field(default="done", description="One of STATUS_VALUES.")
+    headline: bool = Field(default=False, description="Read in the headline or lead.")
+    sentence: str | None = None
+
+
+class BorderAction(_Wire):
+    """A state did something to a border: "Uganda reopened two crossings for refugees"."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
+
+    actor: str | None = Field(default=None, description="ISO alpha-3 of the acting state.")
+    action: str = Field(description="One of ACTION_VALUES.")
+    for_: str = Field(default="unknown", alias="for", description="One of FOR_VALUES.")
+    crossing: str | None = Field(default=None, description="Gazetteer id of the crossing.")
+    border: list[str] = Field(default_factory=list, description="Countries of the border.")
+    status: str = Field(default="done", description="One of STATUS_VALUES.")
+    headline: bool = Field(default=False, description="Read in the headline or lead.")
+    sentence: str | None = None
+
+
 class Border(_Wire):
     """Where an event is: a known crossing, or the pair of countries named at a border."""
 
@@ -192,6 +248,14 @@ class Facts(_Wire):
     regions: list[str] = Field(default_factory=list, description="Gazetteer region ids")
     border: Border | None = None
     casualties: list[Casualty] = Field(default_factory=list)
+    shootings: list[Shooting] = Field(default_factory=list)
+    border_actions: list[BorderAction] = Field(default_factory=list)
+
+
+# How sure an alert is: "confirmed" (a complete frame, early, unhedged, repeated), "likely",
+# "unconfirmed" (a phrase fallback, late in the text or told once in passing).
+BANDS = ("confirmed", "likely", "unconfirmed")
+Band = Literal["confirmed", "likely", "unconfirmed"]
 
 
 class Alert(_Wire):
@@ -209,6 +273,10 @@ class Alert(_Wire):
     evidence: Evidence
     facts: Facts
     rules_version: str
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, description="0-1, from the evidence (None: older alerts)."
+    )
+    band: Band | None = Field(default=None, description="confirmed, likely or unconfirmed.")
     created: datetime = Field(default_factory=utcnow)
     run_id: str | None = None
 

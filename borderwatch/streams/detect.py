@@ -96,7 +96,7 @@ class Detector:
             compiled=compile_rules(ruleset, nlp),
             gazetteer=gazetteer,
             ruler=gazetteer.ruler(nlp),
-            reader=FactReader(nlp, gazetteer),
+            reader=FactReader(nlp, gazetteer, ruleset.cues),
             prefilter=Prefilter(ruleset.rules, nlp, gazetteer),
             max_chars=max_chars,
         )
@@ -114,7 +114,7 @@ class Detector:
     def context(self, article: Article, doc: Doc) -> Context:
         return Context(
             doc=doc,
-            facts=self.reader.extract(doc),
+            facts=self.reader.extract(doc, article.published),
             gazetteer=self.gazetteer,
             source=article.source,
             language=article.language,

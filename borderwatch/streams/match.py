@@ -289,6 +289,9 @@ def _fact_spans(tests: list[FactTest], ctx: Context, gazetteer: Gazetteer) -> li
         ]
     if tests[0].record == "country":
         return [span for code, span in ctx.facts.countries if all(t.holds(code) for t in tests)]
+    if tests[0].record in ("shooting", "border_action"):
+        frames = ctx.facts.shootings if tests[0].record == "shooting" else ctx.facts.border_actions
+        return [span for frame, span in frames if all(t.holds(getattr(frame, t.field)) for t in tests)]
     label = CROSSING if tests[0].record == "crossing" else REGION
     ents = [ent for ent in ctx.doc.ents if ent.label_ == label]
     return [ent for ent in ents if all(t.holds(ent.ent_id_) for t in tests)]

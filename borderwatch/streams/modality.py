@@ -65,6 +65,20 @@ def clause_dates(doc: Doc) -> dict[int, list[Span]]:
     return found
 
 
+MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june",
+          "july", "august", "september", "october", "november", "december"), 1)}  # fmt: skip
+STALE_MONTHS = 2  # a month named this long before publication is background, not news
+
+
+def _months_before(ent: Span, ref_month: int) -> bool:
+    """ "in March" in a report published in July: the latest March before it is 4 months
+    back. Only a month name counts ("May" the verb is not a DATE)."""
+    named = [MONTHS[t.lower_] for t in ent if t.lower_ in MONTHS]
+    if not named:
+        return False
+    return (ref_month - named[-1]) % 12 >= STALE_MONTHS
+
+
 @dataclass(frozen=True)
 class ModalityJudge:
     """Decides, for one rule's cue lists, which modalities a match carries."""
@@ -72,6 +86,7 @@ class ModalityJudge:
     cues: Cues
     ref_year: int | None = None
     dates: Mapping[int, list[Span]] = field(default_factory=dict)
+    ref_month: int | None = None  # with a publication date: "in March" in a July report
 
     def _has(self, kind: CueKind, word: str) -> bool:
         return word.lower() in self.cues.get(kind, frozenset())
@@ -111,6 +126,8 @@ class ModalityJudge:
             years = [int(y) for y in _YEAR.findall(ent.text)]
             if years and self.ref_year is not None and max(years) < self.ref_year:
                 return True
+            if not years and self.ref_month is not None and _months_before(ent, self.ref_month):
+                return True
         return False
 
     def of(self, span: Span, matched: Container[int] = ()) -> frozenset[Modality]:
@@ -124,3 +141,63 @@ class ModalityJudge:
         if self.historical(verb):
             found.add(Modality.historical)
         return frozenset(found)
+
+
+# What a hedge is, by the word that makes it one: a frame's status names it, so a rule can
+# accept an announced opening ("Egypt is to open Rafah") yet refuse a threatened one.
+THREATS = frozenset({"threaten", "threat", "warn", "vow", "blackmail"})
+DEMANDS = frozenset({"urge", "demand", "call", "ask", "appeal", "pressure", "press", "seek",
+                     "want", "push", "lobby", "plead", "petition", "face"})  # fmt: skip
+FUTURE = frozenset({"will", "shall", "'ll"})
+
+
+def _hedge_kind(judge: ModalityJudge, verb: Token) -> str:
+    """"threatened", "demanded" or "planned": which cue above the verb hedges it."""
+    for token in (verb, *_ancestors(verb)):
+        clauses = [token, *(c for c in token.children if c.dep_ == "advcl")]
+        for child in (g for clause in clauses for g in clause.children):
+            if child.dep_ == "mark" and judge._has(CueKind.conditional, child.lower_):
+                return "threatened"  # "unless ... we will open the gates"
+    framing = _ancestors(verb)
+    framing += [c for a in framing for c in a.children if c.dep_ in _SUBJECTS]
+    for token in framing:
+        if token.lemma_.lower() in THREATS:
+            return "threatened"
+        if token.lemma_.lower() in DEMANDS:
+            return "demanded"
+    return "planned"
+
+
+def _negated(judge: ModalityJudge, verb: Token) -> bool:
+    """Negation of the verb itself, or a denial verb whose complement it is ("denied that
+    guards fired"); a denial in a neighbouring clause ("claims were rejected") is not one."""
+    for child in verb.children:
+        if child.dep_ == "neg" or (
+            child.dep_ == "advmod" and judge._has(CueKind.negation, child.lemma_)
+        ):
+            return True
+    token = verb
+    for _ in range(3):
+        if token.dep_ not in ("ccomp", "xcomp", "pcomp", "pobj", "prep") or token.head is token:
+            return False
+        token = token.head
+        if judge._has(CueKind.denial, token.lemma_):
+            return True
+    return False
+
+
+def status_of(judge: ModalityJudge, span: Span, state: bool = False) -> str:
+    """A frame's status from the modality of its words: done, planned, demanded, threatened,
+    denied or historical."""
+    verb = governing_verb(span)
+    if _negated(judge, verb):
+        return "denied"
+    if judge.historical(verb):
+        return "historical"
+    if judge.hedged(verb):
+        return _hedge_kind(judge, verb)
+    aux = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    if aux & FUTURE or any(c.lower_ in ("is", "are") and c.dep_ == "aux" for c in verb.children
+                           if verb.tag_ == "VB"):  # fmt: skip
+        return "planned"  # "will reopen", "is to open"
+    return "done"

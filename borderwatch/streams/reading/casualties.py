@@ -143,7 +143,7 @@ def count_of(noun: Token) -> Count:
 
 def victim_head(noun: Token) -> Token:
     """ "15 of them", "hundreds of migrants": the people are after "of"."""
-    if _is_number(noun) or noun.lower_ in ("some", "many", "most", "several"):
+    if _is_number(noun) or noun.lower_ in ("some", "many", "most", "several", "members", "member"):
         for prep in noun.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 for obj in prep.children:

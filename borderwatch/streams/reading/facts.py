@@ -6,14 +6,19 @@ rules and the tests share them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from borderwatch.core.models import Border, Casualty, Facts
+from borderwatch.core.models import Border, BorderAction, Casualty, Facts, Shooting
+from borderwatch.streams.modality import ModalityJudge, clause_dates, reference_year
 from borderwatch.streams.reading.casualties import CasualtyReader
+from borderwatch.streams.reading.frames import Reading, border_actions, retrospective, shootings
 from borderwatch.streams.reading.gazetteer import CROSSING, REGION, Gazetteer
+from borderwatch.streams.rules.model import CueKind
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", CROSSING, REGION})
 BORDER_WORDS = frozenset({"border", "frontier", "crossing", "boundary", "borderline"})
@@ -28,6 +33,8 @@ class DocFacts:
     facts: Facts
     casualties: list[tuple[Casualty, Span]]
     countries: list[tuple[str, Span]]
+    shootings: list[tuple[Shooting, Span]] = field(default_factory=list)
+    border_actions: list[tuple[BorderAction, Span]] = field(default_factory=list)
 
 
 def country_mentions(doc: Doc, gazetteer: Gazetteer) -> list[tuple[str, Span]]:
@@ -86,13 +93,28 @@ def border_of(doc: Doc, gazetteer: Gazetteer) -> Border | None:
 class FactReader:
     """Reads every fact of a document; built once per rule set (the gazetteer is rule data)."""
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        gazetteer: Gazetteer,
+        cues: Mapping[CueKind, frozenset[str]] | None = None,
+    ) -> None:
         self.gazetteer = gazetteer
         self.casualty_reader = CasualtyReader(nlp, gazetteer.country)
+        self.cues = dict(cues or {})
 
-    def extract(self, doc: Doc) -> DocFacts:
+    def extract(self, doc: Doc, published: datetime | None = None) -> DocFacts:
         mentions = country_mentions(doc, self.gazetteer)
         records = self.casualty_reader.records(doc)
+        judge = ModalityJudge(
+            self.cues,
+            reference_year(doc, published.year if published else None),
+            clause_dates(doc),
+            ref_month=published.month if published else None,
+        )
+        reading = Reading(self.gazetteer, judge, retrospective(doc))
+        shots = shootings(doc, reading)
+        actions = border_actions(doc, reading)
         places: dict[str, None] = {}
         crossings: dict[str, None] = {}
         regions: dict[str, None] = {}
@@ -110,5 +132,7 @@ class FactReader:
             regions=list(regions),
             border=border_of(doc, self.gazetteer),
             casualties=[c for c, _ in records],
+            shootings=[f for f, _ in shots],
+            border_actions=[f for f, _ in actions],
         )
-        return DocFacts(facts, records, mentions)
+        return DocFacts(facts, records, mentions, shots, actions)

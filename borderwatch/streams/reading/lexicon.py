@@ -39,6 +39,9 @@ WHO = {
     "asylum": "asylum_seeker", "seeker": "asylum_seeker", "child": "child", "children": "child",
     "boy": "child", "girl": "child", "minor": "child", "baby": "child", "teenager": "child",
     "people": "people", "person": "people", "member": "people",
+    "constable": "police", "jawan": "soldier", "patroller": "border_guard",
+    "coastguard": "border_guard", "major": "soldier", "lieutenant": "soldier",
+    "sergeant": "soldier", "corporal": "soldier", "peacekeeper": "soldier",
 }
 # A compound in front wins: "border police" are border guards, "army officer" a soldier.
 COMPOUND_WHO = {
@@ -50,6 +53,9 @@ COMPOUND_WHO = {
     ("military", "personnel"): "soldier",
     ("security", "force"): "security_personnel",
     ("police", "officer"): "police",
+    ("security", "man"): "security_personnel",
+    ("security", "men"): "security_personnel",
+    ("border", "force"): "border_guard",
 }
 NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,

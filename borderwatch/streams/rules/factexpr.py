@@ -14,7 +14,17 @@ from typing import Any
 
 import pycountry
 
-from borderwatch.core.models import OUTCOME_VALUES, WHO_VALUES
+from borderwatch.core.models import (
+    ACTION_VALUES,
+    FOR_VALUES,
+    OUTCOME_VALUES,
+    SHOOTER_VALUES,
+    SHOT_OUTCOMES,
+    STATUS_VALUES,
+    TARGET_VALUES,
+    WEAPON_VALUES,
+    WHO_VALUES,
+)
 
 NUMBER = "number"
 COUNTRY = "country"
@@ -33,6 +43,19 @@ FIELDS: Mapping[str, FieldSpec] = {
     "casualties.outcome": FieldSpec("casualty", "enum", OUTCOME_VALUES),
     "casualties.nationality": FieldSpec("casualty", COUNTRY),
     "casualties.by": FieldSpec("casualty", "enum", WHO_VALUES),
+    "shootings.by": FieldSpec("shooting", "enum", SHOOTER_VALUES),
+    "shootings.by_country": FieldSpec("shooting", COUNTRY),
+    "shootings.at": FieldSpec("shooting", "enum", TARGET_VALUES),
+    "shootings.at_country": FieldSpec("shooting", COUNTRY),
+    "shootings.weapon": FieldSpec("shooting", "enum", WEAPON_VALUES),
+    "shootings.outcome": FieldSpec("shooting", "enum", SHOT_OUTCOMES),
+    "shootings.count": FieldSpec("shooting", NUMBER),
+    "shootings.status": FieldSpec("shooting", "enum", STATUS_VALUES),
+    "border_actions.actor": FieldSpec("border_action", COUNTRY),
+    "border_actions.action": FieldSpec("border_action", "enum", ACTION_VALUES),
+    "border_actions.for": FieldSpec("border_action", "enum", FOR_VALUES),
+    "border_actions.crossing": FieldSpec("border_action", "id"),
+    "border_actions.status": FieldSpec("border_action", "enum", STATUS_VALUES),
     "countries": FieldSpec("country", COUNTRY),
     "crossings": FieldSpec("crossing", "id"),
     "regions": FieldSpec("region", "id"),
@@ -74,7 +97,9 @@ class FactTest:
 
     @property
     def field(self) -> str:
-        return self.path.rsplit(".", 1)[-1]
+        """The record attribute tested ("for" is a Python keyword: ``for_``)."""
+        name = self.path.rsplit(".", 1)[-1]
+        return "for_" if name == "for" else name
 
     def holds(self, actual: Any) -> bool:
         if actual is None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from borderwatch.core.errors import Problem
+from borderwatch.core.errors import Codes, Problem
 from borderwatch.core.models import CATEGORIES, Alert, Article
 from borderwatch.streams.detect import Detector, build_alerts
 from borderwatch.streams.scoring.factscore import FactsScore
@@ -20,6 +22,13 @@ class LabelledItem:
     text: str
     labels: set[str]
     gold_facts: dict[str, Any] = field(default_factory=dict)
+    published: datetime | None = None
+    corpus: str = ""
+
+    @property
+    def cluster(self) -> str:
+        """The episode the item reports; one without ``event_cluster`` is its own."""
+        return str(self.gold_facts.get("event_cluster") or f"item:{self.id}")
 
 
 @dataclass
@@ -80,6 +89,37 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _published(value: Any) -> datetime | None:
+    """ "2020-03-02" or "2017-11"; a bare year says too little to date "in March" by."""
+    text = str(value or "").strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = datetime.strptime(text, "%Y-%m")
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def read_corpora(paths: Iterable[Path]) -> tuple[list[LabelledItem], list[Problem]]:
+    """Several labelled files as one set; an id seen twice is reported and skipped."""
+    items: list[LabelledItem] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for path in paths:
+        got, bad = read_corpus(path)
+        problems.extend(bad)
+        for item in got:
+            if item.id in seen:
+                error = f"duplicate id {item.id!r}"
+                problems.append(Problem.of(Codes.I001, path, error=error))
+                continue
+            seen.add(item.id)
+            items.append(item)
+    return items, problems
+
+
 def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
     """Bad lines are reported with their number and skipped; good ones are all kept."""
     items: list[LabelledItem] = []
@@ -102,10 +142,12 @@ def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
                         text=str(rec["text"]),
                         labels={str(x) for x in labels} - {"none"},
                         gold_facts=_dict(rec.get("facts")),
+                        published=_published(rec.get("published")),
+                        corpus=path.name,
                     )
                 )
             except (ValueError, KeyError) as exc:
-                problems.append(Problem("I001", f"skipped record: {exc!s}", path, lineno))
+                problems.append(Problem.of(Codes.I001, path, lineno, error=exc))
     return items, problems
 
 
@@ -114,7 +156,9 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
     scores = {c: Score() for c in categories}
     predictions: dict[str, list[str]] = {}
     facts: dict[str, dict[str, Any]] = {}
-    articles = [Article(id=i.id, title=i.title, text=i.text) for i in items]
+    articles = [
+        Article(id=i.id, title=i.title, text=i.text, published=i.published) for i in items
+    ]
     facts_score = FactsScore()
     errors: list[dict[str, str]] = []
     all_alerts: list[Alert] = []

@@ -1,0 +1,635 @@
+"""Event frames from the dependency parse: who fired at whom, which state did what to a border.
+
+A bag of words cannot tell "guards fired on migrants" from "gunmen fired on guards", or
+"Turkey opened its border to refugees" from "Greece will reopen to tourists". A frame is read
+from the roles the parse gives: the subject or agent of a firing verb is the shooter, its
+object or the noun after "on/at" the target; the subject of "open/close/push back" is the
+actor, the noun after "for/to" or the people let through say for whom. Every role is a closed
+vocabulary (``core.models``) so rules can test it, and the modality reading (denied, hedged,
+historical) becomes the frame's ``status``. Pure functions over a parsed ``Doc``; a frame that
+cannot be read is absent, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from borderwatch.core.models import BorderAction, Shooting
+from borderwatch.streams.modality import ModalityJudge, status_of
+from borderwatch.streams.reading.casualties import count_of, perpetrator
+from borderwatch.streams.reading.gazetteer import CROSSING, Gazetteer
+
+LEAD = 3  # the headline and the first sentences: where news states its event
+
+# Kinds of people, by lemma (lower case). Security forces first: they are the shooters the
+# category is about; armed groups shoot too, but at the forces, not at people crossing.
+SECURITY = {
+    "soldier": "soldier", "troop": "soldier", "army": "soldier", "military": "soldier",
+    "serviceman": "soldier", "servicemen": "soldier", "jawan": "soldier", "marine": "soldier",
+    "paratrooper": "soldier", "conscript": "soldier",
+    "guard": "border_guard", "guardsman": "border_guard", "coastguard": "border_guard",
+    "gendarme": "border_guard", "gendarmerie": "border_guard", "ranger": "border_guard",
+    "patrol": "border_guard", "patroller": "border_guard", "sentry": "border_guard",
+    "bsf": "border_guard", "bgb": "border_guard", "frontex": "border_guard",
+    "police": "police", "policeman": "police", "policemen": "police", "officer": "police",
+    "constable": "police", "cop": "police",
+    "force": "security_personnel", "personnel": "security_personnel",
+    "agent": "security_personnel", "security": "security_personnel",
+}  # fmt: skip
+ARMED = {
+    "gunman", "gunmen", "militant", "rebel", "insurgent", "terrorist", "fighter", "guerrilla",
+    "guerrillas", "jihadist", "attacker", "assailant", "taliban", "dissident", "separatist",
+    "bandit", "raider", "sniper",
+}  # fmt: skip
+TARGETS = {
+    "migrant": "migrant", "swimmer": "migrant", "crosser": "migrant",
+    "refugee": "refugee", "rohingya": "refugee", "evacuee": "refugee", "displaced": "refugee",
+    "asylum": "asylum_seeker", "seeker": "asylum_seeker",
+    "smuggler": "smuggler", "trafficker": "smuggler",
+    "child": "child", "children": "child", "boy": "child", "girl": "child", "minor": "child",
+    "teenager": "child", "baby": "child",
+    "civilian": "civilian", "villager": "civilian", "resident": "civilian", "citizen": "civilian",
+    "farmer": "civilian", "fisherman": "civilian", "fishermen": "civilian", "logger": "civilian",
+    "herder": "civilian", "shepherd": "civilian", "worker": "civilian", "laborer": "civilian",
+    "labourer": "civilian", "trader": "civilian", "protester": "civilian", "woman": "civilian",
+    "women": "civilian", "demonstrator": "civilian", "tourist": "civilian", "man": "civilian",
+    "men": "civilian", "tribesman": "civilian", "tribesmen": "civilian", "student": "civilian",
+    "family": "people", "people": "people", "person": "people", "crowd": "people",
+    "group": "people", "member": "people",
+}  # fmt: skip
+# "a team of border police", "a rally of laborers": the people are after "of".
+COLLECTIVE = {"team", "group", "crowd", "party", "column", "band", "convoy", "rally", "unit",
+              "number", "dozens", "hundreds", "scores", "members", "member", "one", "some",
+              "many", "most", "several", "first", "rest", "all", "each", "thousands",
+              "boat", "boatload", "trainload", "busload", "wave"}  # fmt: skip
+SECURITY_ORG_WORDS = {"border", "guard", "army", "force", "forces", "police", "military",
+                      "gendarmerie", "coast", "navy", "patrol"}  # fmt: skip
+
+FIREARMS = {"fire", "gunfire", "bullet", "shot", "round", "ammunition", "rifle", "gun",
+            "firing", "shooting", "pellet", "sniper", "firefight", "gunfight", "shootout",
+            "gunshot"}  # fmt: skip
+HARM = {"kill": "killed", "die": "killed", "dead": "killed", "death": "killed",
+        "wound": "wounded", "injure": "wounded", "hurt": "wounded", "hit": "wounded",
+        "injury": "wounded", "wounded": "wounded", "injured": "wounded"}  # fmt: skip
+RECIPROCAL = {"each", "another"}  # "at each other", "at one another"
+
+BORDER_THINGS = {"border", "frontier", "crossing", "checkpoint", "gate", "post", "port",
+                 "boundary", "corridor", "passage", "pass", "bridge", "road", "route",
+                 "door", "doors", "fence", "line", "point"}  # fmt: skip
+BORDER_WORDS = {"border", "frontier", "crossing", "checkpoint", "boundary", "no-man",
+                "fence", "crossing-point"}  # fmt: skip
+
+# Verbs that act on a border (their object is a border, crossing or gate).
+ON_BORDER = {"open": "open", "reopen": "reopen", "unseal": "reopen", "unblock": "reopen",
+             "close": "close", "shut": "close", "suspend": "close", "halt": "close",
+             "seal": "seal", "lock": "close", "barricade": "seal", "block": "close"}  # fmt: skip
+# Verbs that act on people at a border; the particle or complement decides the action.
+ON_PEOPLE_BACK = {"push", "turn", "force", "drive", "send", "drove", "chase", "beat"}
+ON_PEOPLE = {"repel": "push_back", "expel": "push_back", "deport": "push_back",
+             "admit": "let_through", "receive": "let_through", "welcome": "let_through",
+             "wave": "let_through", "usher": "let_through", "bus": "let_through"}  # fmt: skip
+LET = {"let", "allow", "permit", "help", "enable"}
+INTO = {"in", "into", "through", "across", "over", "out", "onto", "pass", "cross", "enter",
+        "travel", "move", "come", "go", "leave", "transit", "proceed", "head"}  # fmt: skip
+STOP = {"stop", "cease", "quit", "end"}
+HOLD = {"block", "prevent", "stop", "hold", "hinder", "restrict", "guard", "police"}
+ENTRY_NOUNS = {"entry", "passage", "transit", "access", "crossing"}
+ENTRY_VERBS = {"speed": "let_through", "ease": "let_through", "facilitate": "let_through",
+               "smooth": "let_through", "grant": "let_through", "allow": "let_through",
+               "permit": "let_through", "refuse": "push_back", "deny": "push_back",
+               "bar": "push_back", "block": "push_back"}  # fmt: skip
+REFUSE = {"refuse", "decline", "reject"}
+EASE = {"ease", "lift", "relax", "remove", "loosen", "scrap", "drop"}
+CURBS = {"curb", "restriction", "control", "closure", "ban", "check", "limit"}
+
+FOR_WORDS = {
+    "refugee": "refugees", "rohingya": "refugees", "evacuee": "refugees",
+    "displaced": "refugees", "asylum": "refugees", "seeker": "refugees", "fleeing": "refugees",
+    "stranded": "refugees", "wounded": "refugees", "injured": "refugees",
+    "migrant": "migrants", "foreigner": "migrants",
+    "tourist": "tourists", "tourism": "tourists", "visitor": "tourists",
+    "holidaymaker": "tourists", "traveller": "tourists", "traveler": "tourists",
+    "trade": "trade", "cargo": "trade", "truck": "trade", "lorry": "trade", "goods": "trade",
+    "freight": "trade", "vehicle": "trade", "traffic": "trade", "commerce": "trade",
+    "export": "trade", "import": "trade", "trader": "trade", "business": "trade",
+    "pilgrim": "pilgrims", "pilgrimage": "pilgrims",
+    "aid": "aid", "humanitarian": "aid", "relief": "aid", "convoy": "aid",
+    "people": "people", "family": "people", "civilian": "people", "person": "people",
+    "resident": "people", "national": "people", "citizen": "people", "student": "people",
+    "patient": "people", "worker": "people", "soldier": "people", "troop": "people",
+    "everyone": "everyone", "all": "everyone", "pedestrian": "people",
+}  # fmt: skip
+
+
+def _lemma(token: Token) -> str:
+    lemma = token.lemma_.lower()
+    if lemma.endswith("s") and lemma not in SECURITY and lemma[:-1] in {**SECURITY, **TARGETS}:
+        return lemma[:-1]  # a headline's "Guards" is tagged PROPN and keeps its plural
+    return lemma
+
+
+def _pobjs(token: Token, preps: set[str]) -> list[Token]:
+    return [g for p in token.children if p.dep_ == "prep" and p.lower_ in preps
+            for g in p.children if g.dep_ == "pobj"]  # fmt: skip
+
+
+def _expand(noun: Token) -> Token:
+    """ "a team of BSF men", "15 of them", "a rally of laborers": the people after "of"."""
+    if noun.lower_ in COLLECTIVE or noun.lemma_.lower() in COLLECTIVE or noun.like_num:
+        inner = _pobjs(noun, {"of"})
+        if inner:
+            return _expand(inner[0])
+    return noun
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the frame reader needs besides the doc: the gazetteer and the modality judge."""
+
+    gazetteer: Gazetteer
+    judge: ModalityJudge
+    retrospective: bool = False
+
+    def country(self, token: Token) -> str | None:
+        """The country a person phrase belongs to: "Turkish guards", "India's BSF"."""
+        for t in (token, *token.children):
+            if t.ent_type_ in ("NORP", "GPE") or t.dep_ in ("amod", "compound", "poss"):
+                code = self.gazetteer.country(t.text)
+                if code:
+                    return code
+        for obj in _pobjs(token, {"from", "of"}):
+            code = self.gazetteer.country(obj.text)
+            if code:
+                return code
+        return None
+
+    def shooter(self, token: Token | None) -> str | None:
+        """As ``kind``, but a country or nationality that fires is its forces ("Israeli
+        fire", "Turkey fired"), and people who fire at forces are an armed group."""
+        if token is None:
+            return None
+        found = self.kind(token)
+        if found == "people" and token.ent_type_ in ("NORP", "GPE"):
+            return "security_personnel"
+        return found
+
+    def kind(self, token: Token | None, depth: int = 0) -> str | None:
+        """The kind of people a noun names, or None when it names none."""
+        if token is None or depth > 3:
+            return None
+        token = _expand(token)
+        lemma, lower = _lemma(token), token.lower_
+        if lower == "other" and any(c.lower_ in RECIPROCAL for c in token.children):
+            return "reciprocal"  # "at each other"
+        if lower == "another" and any(c.lower_ == "one" for c in token.lefts):
+            return "reciprocal"
+        if lower in ("those", "others", "everyone", "anyone", "thousands", "hundreds"):
+            return "people"
+        if token.pos_ == "PRON":
+            return self.kind(antecedent(token), depth + 1)
+        lefts = [t for c in token.lefts if c.dep_ in ("compound", "amod") for t in c.subtree]
+        if lemma in SECURITY or lower in SECURITY:  # "border police", "army officer"
+            if any(_lemma(t) in ("border", "coast", "frontier") for t in lefts):
+                return "border_guard"
+            if any(_lemma(t) in ("army", "military") for t in lefts):
+                return "soldier"
+        if lemma in SECURITY or lower in SECURITY:
+            return SECURITY.get(lemma) or SECURITY[lower]
+        if token.ent_type_ == "ORG" and {w.lower_ for w in _ent_tokens(token)} & SECURITY_ORG_WORDS:
+            return "border_guard" if "border" in {w.lower_ for w in _ent_tokens(token)} else (
+                "security_personnel")  # fmt: skip
+        if lemma in ARMED or lower in ARMED:
+            return "armed_group"
+        if lemma in TARGETS or lower in TARGETS:
+            return TARGETS.get(lemma) or TARGETS[lower]
+        if token.ent_type_ in ("NORP", "GPE") and self.gazetteer.country(token.text):
+            # "11 Syrians" are people; "Israel fired" is the state's forces.
+            return "people" if token.ent_type_ == "NORP" else "security_personnel"
+        return None
+
+
+def _ent_tokens(token: Token) -> list[Token]:
+    doc = token.doc
+    for ent in doc.ents:
+        if ent.start <= token.i < ent.end:
+            return list(ent)
+    return [token]
+
+
+def antecedent(pron: Token) -> Token | None:
+    """The nearest earlier noun naming people, in this sentence or the one before
+    ("guards fired on migrants and killed them": them = migrants)."""
+    if pron.lower_ not in ("them", "they", "him", "he", "her", "she", "us", "we"):
+        return None
+    start = pron.sent.start
+    prev = pron.doc[start - 1].sent.start if start > 0 else start
+    verb = pron.head.head if pron.head.dep_ == "prep" else pron.head
+    own = {t.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
+    for t in reversed(pron.doc[prev : pron.i]):
+        if t.i in own:
+            continue
+        lemma = _lemma(t)
+        if t.pos_ in ("NOUN", "PROPN") and (lemma in TARGETS or lemma in SECURITY or lemma in ARMED):
+            return t
+    return None
+
+
+def _weapon(tokens: list[Token]) -> str:
+    words = [t.lower_ for t in tokens]
+    text = " ".join(words)
+    if "rubber" in words:
+        return "rubber"
+    if "plastic" in words and ("bullet" in text or "bullets" in text):
+        return "plastic"
+    if "tear" in words and "gas" in words:
+        return "tear_gas"
+    if {"live", "ammunition", "rifle", "rifles", "ak-47", "gunfire", "machine"} & set(words):
+        return "live"
+    return "unknown"
+
+
+def _outcome(tokens: list[Token]) -> str:
+    found = {HARM.get(t.lemma_.lower()) or HARM.get(t.lower_) for t in tokens} - {None}
+    if "killed" in found:
+        return "killed"
+    return "wounded" if found else "shot_at"
+
+
+def _near(trigger: Token) -> list[Token]:
+    """The clause around a trigger: its subtree and its governing verb's, for outcome words."""
+    head = trigger
+    while head.dep_ in ("xcomp", "conj", "dobj", "pobj", "prep", "advcl") and head.head is not head:
+        head = head.head
+        if head.pos_ == "VERB":
+            break
+    return list(head.subtree)
+
+
+def _place(sent: Span, reading: Reading) -> list[str]:
+    out: list[str] = []
+    for ent in sent.ents:
+        if ent.label_ == CROSSING and ent.ent_id_:
+            out.append(ent.ent_id_)
+    for ent in sent.ents:
+        for code in reading.gazetteer.countries_of(ent):
+            if code not in out:
+                out.append(code)
+    return out
+
+
+RETROSPECTIVE = {"anniversary", "commemorate", "commemoration", "memorial", "tribute", "honour",
+                 "honor", "mark", "remember", "recall"}  # fmt: skip
+BARRING = {"against", "without", "instead", "than", "of"}  # "was against closing the border"
+
+
+def retrospective(doc: Doc) -> bool:
+    """An anniversary or memorial piece: its headline looks back ("marks 20 years since",
+    "first anniversary of"), so the events it tells are history, not news."""
+    first = next(iter(doc.sents), None)
+    if first is None:
+        return False
+    lemmas = {t.lemma_.lower() for t in first}
+    if lemmas & {"anniversary", "commemorate", "commemoration", "memorial"}:
+        return True
+    return bool(lemmas & RETROSPECTIVE) and "year" in lemmas and bool(lemmas & {"since", "after"})
+
+
+def _status(reading: Reading, span: Span, trigger: Token) -> str:
+    if reading.retrospective:
+        return "historical"
+    if trigger.tag_ == "VBG" and trigger.dep_ in ("pcomp", "dobj", "nsubj", "csubj"):
+        if trigger.dep_ == "pcomp" and trigger.head.lower_ in BARRING:
+            return "denied"  # "opposed to closing", "without opening"
+        if trigger.dep_ != "pcomp":
+            return "planned"  # "regarded shutting the border as out of the question"
+    if trigger.dep_ == "advcl" and any(c.tag_ == "TO" for c in trigger.children):
+        return "planned"  # a purpose: "stepped up patrols to keep migrants out"
+    return status_of(reading.judge, span, state=trigger.pos_ == "ADJ")
+
+
+def _is_lead(token: Token) -> bool:
+    return sum(1 for _ in token.doc[: token.i + 1].sents) <= LEAD
+
+
+def _span(doc: Doc, *tokens: Token | None) -> Span:
+    ids = [t.i for t in tokens if t is not None]
+    return doc[min(ids) : max(ids) + 1]
+
+
+# -- shootings -----------------------------------------------------------------------------
+
+
+def _fire_targets(verb: Token) -> list[Token]:
+    targets = _pobjs(verb, {"on", "at", "upon", "towards", "toward", "into", "against"})
+    for child in verb.children:
+        if child.dep_ == "dobj" and _lemma(child) == "fire":  # "opened fire on"
+            targets += _pobjs(child, {"on", "at", "upon", "towards", "toward", "into"})
+    return targets
+
+
+def _shooting_triggers(doc: Doc) -> Iterator[tuple[Token, list[Token], Token | None]]:
+    """(trigger, targets, shooter) for each firing verb or firearm casualty in the doc."""
+    for t in doc:
+        lemma = t.lemma_.lower()
+        if t.pos_ not in ("VERB", "AUX") and not (lemma == "fire" and t.dep_ == "dobj"):
+            continue
+        if lemma == "fire" and t.pos_ == "VERB":
+            yield t, _fire_targets(t), perpetrator(t)
+        elif lemma in ("open", "return", "aim", "direct", "turn") and any(
+            c.dep_ == "dobj" and (_lemma(c) in FIREARMS or c.lower_ in ("guns", "weapons"))
+            for c in t.children
+        ):
+            yield t, _fire_targets(t), perpetrator(t)
+        elif lemma in ("shoot", "gun"):
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
+            targets = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+            targets += _pobjs(t, {"at", "on"})
+            if not targets:  # "shot and killed two people"
+                targets = [g for c in t.children if c.dep_ == "conj"
+                           for g in c.children if g.dep_ == "dobj"]  # fmt: skip
+            if not targets and t.dep_ in ("relcl", "acl"):  # "a smuggler shot dead by the BSF"
+                targets = [t.head]
+            by = perpetrator(t) if passive or any(c.dep_ == "nsubj" for c in t.children) else None
+            if by is None and t.dep_ == "conj":
+                by = perpetrator(t.head)
+            yield t, targets, by
+        elif lemma in HARM and lemma not in ("dead", "death"):
+            instruments = _pobjs(t, {"by", "with", "in", "from"}) + [
+                g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+            ]  # fmt: skip
+            subj = [c for c in t.children if c.dep_ == "nsubj"]
+            firearm = [i for i in instruments + subj if _lemma(i) in FIREARMS]
+            if not firearm:
+                continue
+            targets = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+            if not targets and t.dep_ in ("relcl", "acl"):  # "a villager killed by BSF fire"
+                targets = [t.head]
+            yield t, targets, _shooter_of_fire(firearm[0]) or perpetrator(t)
+
+
+def _shooter_of_fire(fire: Token) -> Token | None:
+    """ "BSF fire", "Israeli army fire", "gunfire from Turkish guards", "a bullet a soldier
+    fired": the shooter hangs off the firearm noun."""
+    for obj in _pobjs(fire, {"from", "by"}):
+        return obj
+    mods = [c for c in fire.children if c.dep_ in ("compound", "amod", "poss", "nmod")
+            and c.pos_ in ("NOUN", "PROPN", "ADJ")]  # fmt: skip
+    for child in sorted(mods, key=lambda c: c.pos_ == "ADJ"):
+        return child
+        if child.dep_ in ("relcl", "acl"):
+            for g in child.children:
+                if g.dep_ == "nsubj":
+                    return g
+    return None
+
+
+def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
+    found: list[tuple[Shooting, Span]] = []
+    seen: set[int] = set()
+    for trigger, targets, by_token in _shooting_triggers(doc):
+        if trigger.i in seen:
+            continue
+        seen.add(trigger.i)
+        by = reading.shooter(by_token)
+        at_token = next((t for t in targets if reading.kind(t)), targets[0] if targets else None)
+        at = reading.kind(at_token) if at_token is not None else None
+        if at == "reciprocal":
+            at = by or "unknown"
+        if by is None and at is None:
+            continue  # "fire broke out", "the film shoots in May": no people in either role
+        clause = _near(trigger)
+        count = count_of(_expand(at_token)).value if at_token is not None else None
+        span = _span(doc, trigger, by_token, at_token)
+        found.append(
+            (
+                Shooting(
+                    by=by if by in ("border_guard", "soldier", "police", "security_personnel",
+                                    "armed_group") else "unknown",  # fmt: skip
+                    by_country=reading.country(by_token) if by_token is not None else None,
+                    at=at or "unknown",
+                    at_country=reading.country(_expand(at_token)) if at_token is not None else None,
+                    weapon=_weapon(list(trigger.sent)),
+                    outcome=_outcome(clause),
+                    count=count,
+                    where=_place(trigger.sent, reading),
+                    status=_status(reading, span, trigger),
+                    headline=_is_lead(trigger),
+                    sentence=trigger.sent.text.strip(),
+                ),
+                span,
+            )
+        )
+    return found
+
+
+# -- border actions ------------------------------------------------------------------------
+
+
+def _is_border_thing(token: Token) -> bool:
+    if token.ent_type_ == CROSSING:
+        return True
+    lemma = _lemma(token)
+    if lemma in BORDER_THINGS:
+        return lemma not in ("road", "route", "line", "point", "post", "door", "doors", "pass",
+                             "passage", "bridge", "port", "gate") or _border_context(token)
+    return False
+
+
+def _border_context(token: Token) -> bool:
+    """A weak border noun ("the road", "its doors") counts when the sentence names a border."""
+    return any(_lemma(t) in BORDER_WORDS or t.ent_type_ == CROSSING for t in token.sent)
+
+
+def _people(token: Token, reading: Reading) -> bool:
+    kind = reading.kind(token)
+    return kind is not None and kind not in ("reciprocal",)
+
+
+def _for_whom(trigger: Token, objects: list[Token], reading: Reading) -> str:
+    """Who the border is opened or closed for: the words after "for/to", the people let
+    through, else what the sentence says of travellers, trade or refugees."""
+    pools = [*(_pobjs(trigger, {"for", "to"})), *objects]
+    for obj in objects:
+        pools += _pobjs(obj, {"for", "to"})
+    for xcomp in (c for c in trigger.children if c.dep_ in ("advcl", "xcomp")):
+        pools += [c for c in xcomp.subtree if c.dep_ in ("nsubj", "dobj", "pobj")]
+    for word in pools:
+        for t in _expand(word).subtree:
+            value = FOR_WORDS.get(_lemma(t)) or FOR_WORDS.get(t.lower_)
+            if value:
+                return value
+        if word.ent_type_ == "NORP":
+            return "people"
+    sentence = [FOR_WORDS.get(_lemma(t)) for t in trigger.sent]
+    for value in ("refugees", "migrants", "trade", "tourists", "pilgrims", "aid"):
+        if value in sentence:
+            return value
+    return "unknown"
+
+
+def _actor(trigger: Token, reading: Reading) -> str | None:
+    subjects = [c for c in trigger.children if c.dep_ in ("nsubj", "agent")]
+    if not subjects and trigger.dep_ in ("conj", "xcomp", "advcl"):
+        subjects = [c for c in trigger.head.children if c.dep_ == "nsubj"]
+    for s in subjects:
+        if s.dep_ == "agent":
+            s = next((g for g in s.children if g.dep_ == "pobj"), s)
+        code = reading.gazetteer.country(s.text) or reading.country(s)
+        if code:
+            return code
+        for ent in s.doc.ents:  # "the Bangladeshi authorities", "Border Guard Bangladesh"
+            if ent.start >= s.left_edge.i and ent.end <= s.right_edge.i + 1:
+                codes = reading.gazetteer.countries_of(ent)
+                if codes:
+                    return codes[0]
+    for obj in [c for c in trigger.children if c.dep_ in ("dobj", "nsubjpass")]:
+        for child in obj.children:  # "its frontier" -> whose? "Uganda's border"
+            if child.dep_ == "poss":
+                code = reading.gazetteer.country(child.text)
+                if code:
+                    return code
+    return None
+
+
+def _particle(verb: Token) -> set[str]:
+    return {c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod", "prep")}
+
+
+def _action_of(t: Token, reading: Reading) -> tuple[str, list[Token]] | None:
+    """The action a verb performs on a border or on people at one, with its objects."""
+    lemma = t.lemma_.lower()
+    objects = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+    if lemma == "open" and any(_lemma(o) == "fire" for o in objects):
+        return None
+    particles = _particle(t)
+    if lemma in ON_BORDER and (
+        any(_is_border_thing(o) for o in objects)
+        or (lemma in ("open", "reopen", "close", "shut") and t.dep_ != "amod"
+            and not objects and _subject_is_border(t))  # fmt: skip
+    ):
+        action = ON_BORDER[lemma]
+        if lemma == "throw" or "off" in particles and lemma == "seal":
+            action = "seal"
+        return action, objects
+    if lemma == "throw" and "open" in {c.lower_ for c in t.children} and any(
+        _is_border_thing(o) for o in objects
+    ):
+        return "open", objects
+    people = [o for o in objects if _people(o, reading)]
+    if lemma in ON_PEOPLE_BACK and {"back", "away"} & particles and (people or objects):
+        return "push_back", people or objects
+    if lemma in ON_PEOPLE and people and (
+        _border_context(t) or bool(_pobjs(t, INTO)) or bool(particles & INTO)
+    ):
+        return ON_PEOPLE[lemma], people
+    if lemma in ("take", "bring", "move") and "in" in particles | {
+        c.lower_ for c in t.children
+    } and people:
+        return "let_through", people
+    if lemma in LET and people:
+        comps = [c for c in t.children if c.dep_ in ("ccomp", "xcomp", "prep", "prt", "advmod")]
+        words = {c.lemma_.lower() for c in comps} | particles
+        if words & INTO:
+            return "let_through", people
+    if lemma in LET and not people:
+        # "allowed 25 asylum seekers into" parses the people as the subject of a clause.
+        for comp in (c for c in t.children if c.dep_ in ("ccomp", "xcomp")):
+            inner = [g for g in comp.children if g.dep_ in ("nsubj", "dobj") and _people(g, reading)]
+            if inner and ({comp.lemma_.lower()} | _particle(comp)) & INTO:
+                return "let_through", inner
+    if lemma in STOP or (lemma in ("no",) and False):
+        for comp in (c for c in t.children if c.dep_ in ("xcomp", "ccomp", "dobj")):
+            if comp.lemma_.lower() in HOLD:
+                return "stop_guarding", [c for c in comp.children if c.dep_ == "dobj"]
+    if lemma in HOLD and any(c.lower_ == "longer" for c in t.subtree if c.i < t.i + 1) and (
+        any(_people(o, reading) for o in objects) or _border_context(t)
+    ):
+        return "stop_guarding", objects
+    if lemma == "stand" and "down" in particles:
+        return "stop_guarding", objects
+    if lemma in ENTRY_VERBS and any(_lemma(o) in ENTRY_NOUNS for o in objects):
+        return ENTRY_VERBS[lemma], objects
+    if lemma in EASE and any(_lemma(o) in CURBS for o in objects) and (
+        _border_context(t) or any(_people(g, reading) for o in objects for g in o.subtree)
+    ):
+        return "let_through", objects
+    if lemma in ("stop", "prevent", "block", "bar", "keep") and (people or objects):
+        # "stopped the migrants from crossing", "kept the refugees out"
+        comps = {c.lemma_.lower() for o in objects for c in o.subtree} | particles
+        if people and comps & {"cross", "enter", "out", "reach", "land", "get", "through"}:
+            return "push_back", people
+    return None
+
+
+def _subject_is_border(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") and _is_border_thing(c) for c in verb.children)
+
+
+def _refused(verb: Token) -> bool:
+    """ "refused to let them in", "declined to open the gate": the action is withheld."""
+    token = verb
+    for _ in range(3):
+        if token.dep_ not in ("xcomp", "ccomp") or token.head is token:
+            return False
+        token = token.head
+        if token.lemma_.lower() in REFUSE:
+            return True
+    return False
+
+
+def border_actions(doc: Doc, reading: Reading) -> list[tuple[BorderAction, Span]]:
+    found: list[tuple[BorderAction, Span]] = []
+    border_doc = any(_lemma(t) in BORDER_WORDS or t.ent_type_ == CROSSING for t in doc)
+    for t in doc:
+        if t.pos_ not in ("VERB", "AUX") and not (t.pos_ == "ADJ" and t.lower_ in ("open", "shut",
+                                                                                  "closed")):  # fmt: skip
+            continue
+        read = _action_of(t, reading) if t.pos_ != "ADJ" else _state(t)
+        if read is None:
+            continue
+        action, objects = read
+        refused = _refused(t)
+        if refused and action in ("open", "reopen", "let_through"):
+            action = "push_back"  # "had refused to let them in" is a closure, told as one
+        if action == "push_back" and not (
+            _border_context(t) or _pobjs(t, INTO | {"to"}) or (border_doc and objects and
+                                                               _people(objects[0], reading))
+        ):  # fmt: skip
+            continue  # "police pushed back protesters" in a capital is not a border
+        crossing = next((e.ent_id_ for e in t.sent.ents if e.label_ == CROSSING and e.ent_id_),
+                        None)  # fmt: skip
+        span = _span(doc, t, *objects[:1])
+        found.append(
+            (
+                BorderAction(
+                    actor=_actor(t, reading),
+                    action=action,
+                    for_=_for_whom(t, objects, reading),
+                    crossing=crossing,
+                    border=[c for c in _place(t.sent, reading) if c.isupper()][:2],
+                    status=_status(reading, span, t),
+                    headline=_is_lead(t),
+                    sentence=t.sent.text.strip(),
+                ),
+                span,
+            )
+        )
+    return found
+
+
+def _state(adj: Token) -> tuple[str, list[Token]] | None:
+    """ "the border is open again", "the crossing was closed": a state, read as an action
+    only when it is news ("again", "now", "reopened"); a bare state is background."""
+    subj = [c for c in adj.head.children if c.dep_ == "nsubj"] if adj.dep_ == "acomp" else []
+    if not subj or not any(_is_border_thing(s) for s in subj):
+        return None
+    news = {c.lower_ for c in adj.head.subtree} & {"again", "now", "finally"}
+    if not news:
+        return None
+    return ("reopen" if adj.lower_ == "open" else "close"), subj
+
+
+Reader = Callable[[Doc, Reading], list[tuple[Shooting, Span]] | list[tuple[BorderAction, Span]]]
