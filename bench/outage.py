@@ -21,8 +21,8 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from borderwatch.notifiers.dispatch import Dispatcher, retry_failed  # noqa: E402
-from borderwatch.notifiers.ledger import DELIVERED, Ledger  # noqa: E402
+from borderwatch.notifiers.dispatch import Breaker, Dispatcher, retry_failed  # noqa: E402
+from borderwatch.notifiers.ledger import DeliveryStatus, Ledger  # noqa: E402
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier  # noqa: E402
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter  # noqa: E402
 from tests.support.factories import make_alert  # noqa: E402
@@ -36,7 +36,7 @@ def run(breaker_s: float, alerts: int, outage_s: float) -> dict[str, float]:
         ledger = Ledger(Path(tmp) / "ledger.db")
         slack = SlackNotifier(SecretStr("xoxb-bench"), "#ops", fake.base_url,
                               limiter=ChannelRateLimiter(1000))  # fmt: skip
-        dispatcher = Dispatcher([slack], ledger=ledger, breaker_s=breaker_s)
+        dispatcher = Dispatcher([slack], ledger=ledger, breaker=Breaker(breaker_s))
         items = [make_alert().model_copy(update={"alert_id": f"b{i}"}) for i in range(alerts)]
         busy = 0.0
         next_sweep = time.monotonic() + 2
@@ -44,9 +44,8 @@ def run(breaker_s: float, alerts: int, outage_s: float) -> dict[str, float]:
         arrive_at = time.monotonic()
 
         def delivered() -> int:
-            return sum(
-                1 for a in items if (d := ledger.get(a.alert_id, "slack")) and d.status == DELIVERED
-            )
+            records = (ledger.get(a.alert_id, "slack") for a in items)
+            return sum(1 for d in records if d and d.status == DeliveryStatus.DELIVERED)
 
         while delivered() < alerts:
             now = time.monotonic()

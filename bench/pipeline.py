@@ -31,6 +31,7 @@ from borderwatch.core.kafka import admin, consumer, ensure_topics
 from borderwatch.core.models import Alert, Article
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts, wait_until
+from borderwatch.notifiers.ledger import Ledger
 from borderwatch.runtime import procs
 from borderwatch.runtime.broker import EmbeddedBroker
 from borderwatch.runtime.cluster import stream_worker
@@ -104,7 +105,7 @@ def run_pipeline(s: Settings, articles: list[Article], rate: float | None
             latencies.append(time.monotonic() - sent_at[alert.article.id])
 
     end = EndTracker(run_id, s.articles_partitions, s.alerts_partitions)
-    dispatcher = Dispatcher([], run_id=run_id, on_alert=on_alert, end=end)
+    dispatcher = Dispatcher([], ledger=Ledger.memory(), on_alert=on_alert, end=end)
     reader = threading.Thread(target=consume_alerts, args=(s, dispatcher, f"bench-{run_id}"),
                               kwargs={"stop": lambda: False}, daemon=True)  # fmt: skip
     reader.start()

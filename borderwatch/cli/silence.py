@@ -22,10 +22,9 @@ silence_app = group("silence", "Mute known stories on Slack for a while.")
 
 
 def _silences() -> SilenceStore:
-    from borderwatch.notifiers.silences import SilenceStore
-    from borderwatch.runtime.wiring import silences_path
+    from borderwatch.runtime.wiring import silence_store
 
-    return SilenceStore(silences_path(current_settings()))
+    return silence_store(current_settings())
 
 
 @silence_app.command("add")

@@ -22,6 +22,7 @@ from borderwatch.connectors.feeds import ENTITY_DECL, parse_feed
 from borderwatch.connectors.feedstate import FeedState
 from borderwatch.connectors.http import FetchError, FetchPolicy, fetch
 from borderwatch.core import metrics
+from borderwatch.core.backoff import backoff_delay
 from borderwatch.core.errors import BorderwatchError, Problem
 from borderwatch.core.models import Article
 from borderwatch.core.yamlsrc import load_located, schema_problems
@@ -117,7 +118,8 @@ class Poller:
                 result = fetch(spec.url, self.policy, health.etag, health.last_modified)
         except FetchError as exc:
             failures = health.failures + 1
-            delay = min(self._interval(spec) * 2**failures, self.backoff_cap_s)
+            # A feed's n-th failure in a row waits 2^n intervals (the first, two), up to the cap.
+            delay = backoff_delay(failures + 1, self._interval(spec), self.backoff_cap_s)
             self.state.failed(spec.url, f"[{exc.code}] {exc}", now + delay, now)
             metrics.FEED_ERRORS.labels(exc.code).inc()
             return [Problem(exc.code, f"{exc} (retry in {delay:.0f}s)", spec.url)]

@@ -16,6 +16,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from borderwatch.core.backoff import Backoff
 from borderwatch.core.errors import BrokerError, Problem
 from borderwatch.core.settings import Settings
 
@@ -91,7 +92,7 @@ def wait_for_broker(
     auto-create a topic with the broker's default partition count). False when ``stop`` was
     set first; BrokerError when the time is up."""
     deadline = time.monotonic() + timeout_s
-    delay = 0.5
+    pauses = Backoff(first_s=0.5, cap_s=30.0)
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
@@ -105,11 +106,11 @@ def wait_for_broker(
             problem = f"topics {', '.join(missing)} do not exist yet (run `borderwatch topics`)"
         except (BrokerError, KafkaError) as exc:
             problem = f"Kafka at {settings.kafka_bootstrap} is not reachable ({exc})"
+        delay = pauses.next()
         if time.monotonic() + delay > deadline:
             raise BrokerError(Problem("K008", f"gave up after {timeout_s:.0f}s: {problem}"))
         log.warning("%s; trying again in %.1fs", problem, delay)
         stop.wait(delay)
-        delay = min(delay * 2, 30.0)
     return False
 
 

@@ -187,6 +187,13 @@ class Settings(BaseSettings):
         """Where every accepted article is kept (daily gzip JSONL)."""
         return self.data_dir / "archive"
 
+    def state_path(self, name: str) -> Path:
+        """A file of the state directory (ledger, silences, stories, feed state), the folder
+        made on the way, so a store opens the same file whichever command asks first."""
+        folder = self.data_dir / "state"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / name
+
     @property
     def alerts_dlq_topic(self) -> str:
         return self.topic("alerts.dlq")

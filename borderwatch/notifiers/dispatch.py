@@ -1,7 +1,13 @@
 """Consuming ``alerts`` and handing each alert to every notifier, once.
 
 Faust runs at-least-once, so after a restart an alert can arrive twice; alert ids are
-deterministic, and the runner drops ids it has already delivered.
+deterministic. Each alert then goes to each sink through the same named steps, and the first
+step that settles it ends it (as Alertmanager's notification stages do):
+
+    skip delivered -> silenced -> breaker open -> send and record
+
+Every step reads or writes the ledger, so there always is one: a live notifier's survives
+restarts, a replay's or a test's is ``Ledger.memory()``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from borderwatch.core.kafka import consumer
 from borderwatch.core.models import Alert, Marker, parse_alert_message, utcnow
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
-from borderwatch.notifiers.ledger import DELIVERED, PENDING, Ledger
+from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
 from borderwatch.notifiers.silences import SilenceStore
 
 log = logging.getLogger(__name__)
@@ -50,125 +56,168 @@ class EndTracker:
 
 
 @dataclass
-class Dispatcher:
-    notifiers: list[Notifier]
-    run_id: str | None = None
-    end: EndTracker | None = None
-    delivered: set[str] = field(default_factory=set)
-    by_category: Counter[str] = field(default_factory=Counter)
-    failures: Counter[str] = field(default_factory=Counter)
-    invalid: int = 0
-    on_alert: Callable[[Alert], None] | None = None
-    ledger: Ledger | None = None
-    silences: SilenceStore | None = None
-    silenced: Counter[str] = field(default_factory=Counter)
-    # Called with (alert, sink, reason) when a sink gives up: the pipeline sends it to
-    # alerts.dlq, so the failure is visible and kept, not only logged.
-    on_failure: Callable[[Alert, str, str], None] | None = None
-    # A sink that just failed is not called again for this long: during a Slack outage each
-    # call costs the client's whole retry budget (about 15 s), and a backlog of alerts would
-    # stall the consumer past its poll interval. Alerts meanwhile are queued in the ledger
-    # (so this needs one) and the retry sweep probes the sink. 0 turns it off.
-    breaker_s: float = 0.0
+class Breaker:
+    """A sink that just failed is not called again for ``hold_s`` (0 turns this off).
+
+    During a Slack outage each call costs the client's whole retry budget (about 15 s), and a
+    backlog of alerts would stall the consumer past its poll interval. Meanwhile alerts are
+    queued in the ledger and the retry sweep probes the sink."""
+
+    hold_s: float = 0.0
     clock: Callable[[], float] = time.monotonic
     _open: dict[str, tuple[float, str]] = field(default_factory=dict)
 
-    def sink_open(self, sink: str) -> str | None:
+    def why_open(self, sink: str) -> str | None:
         """Why ``sink`` is being skipped right now, or None when it may be called."""
         until, reason = self._open.get(sink, (0.0, ""))
         return reason if self.clock() < until else None
 
+    def trip(self, sink: str, reason: str) -> None:
+        if self.hold_s > 0:
+            self._open[sink] = (self.clock() + self.hold_s, reason[:200])
+
+    def close(self, sink: str) -> bool:
+        """After a success; True when the sink had been failing."""
+        return self._open.pop(sink, None) is not None
+
+
+def _nobody(*args: object) -> None:
+    """The hook nobody listens to."""
+
+
+@dataclass
+class Dispatcher:
+    notifiers: list[Notifier]
+    ledger: Ledger
+    silences: SilenceStore = field(default_factory=SilenceStore.memory)
+    breaker: Breaker = field(default_factory=Breaker)
+    # A replay's: only that run's alerts are delivered, and its markers tell when it is done.
+    end: EndTracker | None = None
+    on_alert: Callable[[Alert], None] = _nobody
+    # Called with (alert, sink, reason) when a sink gives up: the live job sends it to
+    # alerts.dlq, so the failure is visible and kept, not only logged.
+    on_failure: Callable[[Alert, str, str], None] = _nobody
+    seen: set[str] = field(default_factory=set)
+    by_category: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    silenced: Counter[str] = field(default_factory=Counter)
+    invalid: int = 0
+
     def handle(self, raw: bytes | None, partition: int) -> None:
+        alert = self._alert_in(raw, partition)
+        if alert is None or alert.alert_id in self.seen:
+            return
+        self.seen.add(alert.alert_id)
+        self.by_category[alert.category] += 1
+        for notifier in self.notifiers:
+            self.deliver(notifier, alert)
+        self.on_alert(alert)
+
+    def _alert_in(self, raw: bytes | None, partition: int) -> Alert | None:
+        """The record's alert; None for an invalid record, a marker or another run's alert."""
         try:
             message = parse_alert_message(raw or b"")
         except ValidationError as exc:
             self.invalid += 1
             log.error("skipping invalid record on alerts partition %d: %s", partition, exc)
-            return
+            return None
         if isinstance(message, Marker):
             if self.end is not None:
                 self.end.add(partition, message)
-            return
-        if self.run_id is not None and message.run_id != self.run_id:
-            return
-        if message.alert_id in self.delivered:
-            return
-        self.delivered.add(message.alert_id)
-        self.by_category[message.category] += 1
-        silence = self.silences.silencing(message) if self.silences is not None else None
-        for notifier in self.notifiers:
-            if silence is not None and notifier.pages:
-                self.silenced[notifier.name] += 1
-                log.info("alert %s silenced by %s (%s)", message.alert_id, silence.silence_id,
-                         silence.reason)  # fmt: skip
-                metrics.DELIVERIES.labels(notifier.name, "silenced").inc()
-                if self.ledger is not None:
-                    self.ledger.silenced(message.alert_id, notifier.name, silence.silence_id)
-                continue
-            self._deliver(notifier, message)
-        if self.on_alert is not None:
-            self.on_alert(message)
+            return None
+        if self.end is not None and message.run_id != self.end.run_id:
+            return None
+        return message
 
-    def _deliver(self, notifier: Notifier, alert: Alert) -> None:
-        ledger = self.ledger
-        if ledger is not None:
-            known = ledger.get(alert.alert_id, notifier.name)
-            if known is not None and known.status == DELIVERED:
-                metrics.DELIVERIES.labels(notifier.name, "duplicate_skipped").inc()
-                return  # redelivered by Kafka after a restart: already done
-            if known is not None and known.status == PENDING:
-                ref = notifier.find_delivered(alert, known.updated)
-                if ref is not None:  # the process died after the call, before recording it
-                    ledger.delivered(alert.alert_id, notifier.name, ref)
-                    return
-            skipped = self.sink_open(notifier.name) if self.breaker_s > 0 else None
-            if skipped is not None:
-                metrics.DELIVERIES.labels(notifier.name, "deferred").inc()
-                reason = f"not sent: {notifier.name} failed recently ({skipped}); queued for retry"
-                ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
-                return
-            ledger.pending(alert.alert_id, notifier.name)
+    def deliver(self, notifier: Notifier, alert: Alert) -> DeliveryStatus:
+        """One alert to one sink (first time or a retry): the first step that settles it wins."""
+        return (
+            self._skip_delivered(notifier, alert)
+            or self._silenced(notifier, alert)
+            or self._breaker_open(notifier, alert)
+            or self._send_and_record(notifier, alert)
+        )
+
+    def _skip_delivered(self, notifier: Notifier, alert: Alert) -> DeliveryStatus | None:
+        """Kafka redelivers after a restart: a sink that has the alert is not called again. A
+        record left pending (the process died during the call) is checked with the sink."""
+        known = self.ledger.get(alert.alert_id, notifier.name)
+        if known is None:
+            return None
+        if known.status is DeliveryStatus.DELIVERED:
+            _count(notifier, "duplicate_skipped")
+            return DeliveryStatus.DELIVERED
+        if known.status is DeliveryStatus.PENDING:
+            ref = notifier.find_delivered(alert, known.updated)
+            if ref is not None:  # the process died after the call, before recording it
+                self.ledger.delivered(alert.alert_id, notifier.name, ref)
+                return DeliveryStatus.DELIVERED
+        return None
+
+    def _silenced(self, notifier: Notifier, alert: Alert) -> DeliveryStatus | None:
+        """A paging sink stays quiet under a silence; the alert is still recorded."""
+        silence = self.silences.silencing(alert) if notifier.pages else None
+        if silence is None:
+            return None
+        self.silenced[notifier.name] += 1
+        log.info("alert %s silenced by %s (%s)", alert.alert_id, silence.silence_id,
+                 silence.reason)  # fmt: skip
+        _count(notifier, DeliveryStatus.SILENCED)
+        self.ledger.silenced(alert.alert_id, notifier.name, silence.silence_id)
+        return DeliveryStatus.SILENCED
+
+    def _breaker_open(self, notifier: Notifier, alert: Alert) -> DeliveryStatus | None:
+        """A sink that failed recently is not called: the alert is queued for the sweep."""
+        why = self.breaker.why_open(notifier.name)
+        if why is None:
+            return None
+        _count(notifier, "deferred")
+        reason = f"not sent: {notifier.name} failed recently ({why}); queued for retry"
+        self.ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
+        return DeliveryStatus.FAILED
+
+    def _send_and_record(self, notifier: Notifier, alert: Alert) -> DeliveryStatus:
+        self.ledger.pending(alert.alert_id, notifier.name)
         try:
             ref = notifier.send(alert)
         except Exception as exc:  # one notifier's outage must not stop the others
             self.failures[notifier.name] += 1
-            metrics.DELIVERIES.labels(notifier.name, "failed").inc()
+            _count(notifier, DeliveryStatus.FAILED)
             log.error(
                 "%s failed to deliver alert %s: %s", notifier.name, alert.alert_id, exc,
                 extra={"alert_id": alert.alert_id, "article_id": alert.article.id,
                        "sink": notifier.name},
             )  # fmt: skip
             reason = f"{type(exc).__name__}: {exc}"
-            if self.breaker_s > 0:
-                self._open[notifier.name] = (self.clock() + self.breaker_s, reason[:200])
-            if ledger is not None:
-                ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
-            if self.on_failure is not None:
-                self.on_failure(alert, notifier.name, reason)
-            return
-        if self._open.pop(notifier.name, None) is not None:
+            self.breaker.trip(notifier.name, reason)
+            self.ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
+            self.on_failure(alert, notifier.name, reason)
+            return DeliveryStatus.FAILED
+        if self.breaker.close(notifier.name):
             log.info("%s delivers again", notifier.name)
-        if ledger is not None:
-            ledger.delivered(alert.alert_id, notifier.name, ref)
-        metrics.DELIVERIES.labels(notifier.name, "delivered").inc()
+        self.ledger.delivered(alert.alert_id, notifier.name, ref)
+        _count(notifier, DeliveryStatus.DELIVERED)
         if alert.article.fetched is not None and alert.run_id is None:  # live, not a replay
             metrics.LATENCY.observe((utcnow() - alert.article.fetched).total_seconds())
+        return DeliveryStatus.DELIVERED
+
+
+def _count(notifier: Notifier, result: str) -> None:
+    metrics.DELIVERIES.labels(notifier.name, result).inc()
 
 
 def retry_failed(dispatcher: Dispatcher, now: float, base_delay_s: float) -> int:
     """Deliver again what failed before, once its backoff is over; returns how many were due."""
-    if dispatcher.ledger is None:
-        return 0
     sinks = {n.name: n for n in dispatcher.notifiers}
     due = dispatcher.ledger.due(now, base_delay_s)
     for delivery, payload in due:
         notifier = sinks.get(delivery.sink)
-        if notifier is None or dispatcher.sink_open(delivery.sink) is not None:
+        if notifier is None or dispatcher.breaker.why_open(delivery.sink) is not None:
             continue  # one failed probe per sink per sweep; the rest wait for the next
         alert = Alert.model_validate_json(payload)
         log.info("retrying alert %s on %s (attempt %d)", alert.alert_id, delivery.sink,
                  delivery.attempts + 1)  # fmt: skip
-        dispatcher._deliver(notifier, alert)
+        dispatcher.deliver(notifier, alert)
     return len(due)
 
 
@@ -179,9 +228,11 @@ def consume_alerts(
     stop: Callable[[], bool],
     poll_ms: int = 500,
     generation: Callable[[], int] = lambda: 0,
+    retry: bool = True,
 ) -> None:
     """Poll until ``stop()``; offsets are committed only after the notifiers have run.
-    Failed deliveries are retried from the ledger between polls.
+    Failed deliveries are retried from the ledger between polls, unless ``retry`` is off (a
+    replay reports its failures instead).
 
     A new ``generation()`` means the topics were recreated empty (an embedded broker restart):
     the consumer is replaced, in a group of its own, so no stale position or commit skips
@@ -197,7 +248,7 @@ def consume_alerts(
                 log.warning("alerts topic recreated; consuming it afresh (generation %d)", current)
                 _close(kc)
                 kc = consumer(settings, f"{group_id}-g{current}", settings.alerts_topic)
-            if dispatcher.ledger is not None and time.monotonic() >= next_retry:
+            if retry and time.monotonic() >= next_retry:
                 retry_failed(dispatcher, time.time(), settings.retry_failed_s)
                 next_retry = time.monotonic() + min(settings.retry_failed_s, 30.0)
             batch = kc.poll(timeout_ms=poll_ms)
@@ -206,7 +257,7 @@ def consume_alerts(
                     dispatcher.handle(record.value, tp.partition)
             if batch:
                 _commit(kc)
-            _record_lag(kc, batch)
+            observe_lag(kc, batch)
             if dispatcher.end is not None and dispatcher.end.done:
                 return
     finally:
@@ -223,7 +274,7 @@ def _commit(kc: KafkaConsumer) -> None:
         log.warning("offset commit failed (%s); the ledger will skip alerts delivered again", exc)
 
 
-def _record_lag(kc: KafkaConsumer, batch: dict[Any, list[Any]]) -> None:
+def observe_lag(kc: KafkaConsumer, batch: dict[Any, list[Any]]) -> None:
     """Lag from what this poll returned (the next offset to read) and the high watermark the
     fetch response carried: both local, so measuring never waits on the broker."""
     group = str(kc.config["group_id"])

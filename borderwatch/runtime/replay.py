@@ -22,6 +22,7 @@ from borderwatch.core.models import Alert
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts
+from borderwatch.notifiers.ledger import Ledger
 from borderwatch.runtime.cluster import kafka_cluster, stream_worker, worker_failure
 from borderwatch.runtime.wiring import RunSummary
 from borderwatch.streams import checked_detector
@@ -97,7 +98,7 @@ def replay(
 
         dispatcher = Dispatcher(
             notifiers,
-            run_id=run_id,
+            ledger=Ledger.memory(),  # a replay leaves no delivery records behind
             end=EndTracker(run_id, cluster.articles_partitions, cluster.alerts_partitions),
             on_alert=count,
         )
@@ -107,6 +108,7 @@ def replay(
             dispatcher,
             group_id=f"{cluster.app_id}-replay-{run_id}",
             stop=lambda: worker.poll() is not None or time.monotonic() > deadline,
+            retry=False,  # failures are counted in the summary, not retried
         )
         if worker.poll() is not None:
             raise worker_failure(worker, cluster)

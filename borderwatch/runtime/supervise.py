@@ -18,13 +18,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from borderwatch.connectors.archive import recent
 from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.connectors.pump import pump
 from borderwatch.core import metrics
+from borderwatch.core.backoff import Backoff
 from borderwatch.core.errors import BorderwatchError, BrokerError, Problem
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import utcnow
@@ -35,22 +35,6 @@ log = logging.getLogger(__name__)
 
 CRASH_LOOP_RESTARTS = 5  # worker restarts within CRASH_LOOP_S that end the job
 CRASH_LOOP_S = 300.0
-
-
-@dataclass
-class Backoff:
-    """1, 2, 4 … seconds up to a cap; reset after a success."""
-
-    first_s: float = 1.0
-    cap_s: float = 30.0
-    current_s: float = 0.0
-
-    def next(self) -> float:
-        self.current_s = self.first_s if not self.current_s else min(self.cap_s, 2 * self.current_s)
-        return self.current_s
-
-    def reset(self) -> None:
-        self.current_s = 0.0
 
 
 def _log_archive_problem(problem: Problem) -> None:

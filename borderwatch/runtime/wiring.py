@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from borderwatch.connectors.feedstate import FeedState
 from borderwatch.connectors.http import FetchPolicy
@@ -17,7 +16,7 @@ from borderwatch.core.errors import Problem
 from borderwatch.core.models import Alert
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
-from borderwatch.notifiers.dispatch import Dispatcher
+from borderwatch.notifiers.dispatch import Breaker, Dispatcher
 from borderwatch.notifiers.dlq import AlertDlq
 from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.silences import SilenceStore
@@ -27,11 +26,6 @@ from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier, ThreadPoli
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter, Router
 from borderwatch.notifiers.sinks.slack.stories import StoryBook
 from borderwatch.notifiers.sinks.webhook import WebhookNotifier
-
-
-def ledger_path(settings: Settings) -> Path:
-    """The delivery ledger of a live deployment (replays do not write to it)."""
-    return settings.data_dir / "state" / "ledger.sqlite3"
 
 
 def feed_specs(settings: Settings) -> list[FeedSpec]:
@@ -44,7 +38,7 @@ def feed_specs(settings: Settings) -> list[FeedSpec]:
 
 def feed_state(settings: Settings) -> FeedState:
     """The poller's memory, shared with ``feeds status`` which reads it."""
-    return FeedState(settings.data_dir / "state" / "feeds.sqlite3")
+    return FeedState(settings.state_path("feeds.sqlite3"))
 
 
 def build_poller(settings: Settings) -> Poller:
@@ -64,8 +58,9 @@ def build_poller(settings: Settings) -> Poller:
     )
 
 
-def silences_path(settings: Settings) -> Path:
-    return settings.data_dir / "state" / "silences.sqlite3"
+def silence_store(settings: Settings) -> SilenceStore:
+    """The silences live delivery obeys, shared with ``silence add|list|expire``."""
+    return SilenceStore(settings.state_path("silences.sqlite3"))
 
 
 def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[Notifier]:
@@ -77,9 +72,7 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
     if settings.webhook_url:
         notifiers.append(WebhookNotifier(settings.webhook_url, settings.webhook_secret))
     if slack and settings.slack_token and settings.slack_channel:
-        stories = StoryBook(
-            settings.data_dir / "state" / "stories.sqlite3", window_s=settings.story_window_s
-        )
+        stories = StoryBook(settings.state_path("stories.sqlite3"), settings.story_window_s)
         policy = ThreadPolicy(
             reply_gap_s=settings.slack_reply_gap_s,
             escalate_sources=settings.escalate_sources,
@@ -100,14 +93,14 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
 
 
 def live_dispatcher(settings: Settings, notifiers: list[Notifier]) -> Dispatcher:
-    """Live delivery (``run`` and ``notify``): the ledger, silences, the alerts DLQ and the
-    per-sink breaker; replays use none of these."""
+    """Live delivery (``run`` and ``notify``): the ledger on disk, silences, the alerts DLQ
+    and the per-sink breaker. A replay's ledger is in memory, and it has none of the rest."""
     return Dispatcher(
         notifiers,
-        ledger=Ledger(ledger_path(settings)),
-        silences=SilenceStore(silences_path(settings)),
+        ledger=Ledger(settings.state_path("ledger.sqlite3")),
+        silences=silence_store(settings),
+        breaker=Breaker(settings.sink_breaker_s),
         on_failure=AlertDlq(settings),
-        breaker_s=settings.sink_breaker_s,
     )
 
 

@@ -36,7 +36,7 @@ def test_sigkill_worker_mid_stream_delivers_every_alert_once(
     ledger = Ledger(tmp_path / "ledger.db")
     delivered: list[str] = []
     dispatcher = Dispatcher(
-        [JsonlNotifier(out)], run_id=run_id, ledger=ledger,
+        [JsonlNotifier(out)], ledger=ledger,
         end=EndTracker(run_id, settings.articles_partitions, settings.alerts_partitions),
         on_alert=lambda a: delivered.append(a.alert_id),
     )  # fmt: skip

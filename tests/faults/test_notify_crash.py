@@ -13,7 +13,7 @@ from pathlib import Path
 
 from borderwatch.core.kafka import ensure_topics, producer
 from borderwatch.notifiers.dispatch import wait_until
-from borderwatch.notifiers.ledger import DELIVERED, Ledger
+from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
 from tests.support.factories import make_alert
 from tests.support.fakeslack import FakeSlack
 from tests.support.fixtures import isolated_settings, notify_env, notify_process
@@ -48,7 +48,7 @@ def test_kill_between_slack_call_and_commit_posts_once(
 
         def delivered() -> bool:
             record = ledger.get(alert.alert_id, "slack")
-            return record is not None and record.status == DELIVERED
+            return record is not None and record.status == DeliveryStatus.DELIVERED
 
         assert wait_until(delivered, timeout=120), log.read_text()[-3000:]
     finally:

@@ -15,6 +15,7 @@ from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import Article
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, wait_until
+from borderwatch.notifiers.ledger import Ledger
 from borderwatch.runtime.broker import free_port
 from borderwatch.runtime.cluster import stream_worker, worker_log
 from tests.support.fixtures import isolated_settings
@@ -57,7 +58,7 @@ def test_poison_records_go_to_dlq_and_the_stream_continues(kafka: str, tmp_path:
 
     alerts: list[str] = []
     dispatcher = Dispatcher(
-        [], run_id=run_id, on_alert=lambda a: alerts.append(a.article.id),
+        [], ledger=Ledger.memory(), on_alert=lambda a: alerts.append(a.article.id),
         end=EndTracker(run_id, settings.articles_partitions, settings.alerts_partitions),
     )  # fmt: skip
     reading = reading_alerts(settings, dispatcher, f"{settings.app_id}-poison")

@@ -10,7 +10,7 @@ from pathlib import Path
 from borderwatch.core.kafka import ensure_topics, producer
 from borderwatch.core.models import Alert
 from borderwatch.notifiers.dispatch import wait_until
-from borderwatch.notifiers.ledger import DELIVERED, Ledger
+from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
 from tests.support.factories import make_alert
 from tests.support.fakeslack import FakeSlack
 from tests.support.fixtures import isolated_settings, notify_env, notify_process
@@ -68,7 +68,7 @@ def test_429_then_a_minute_of_5xx_delivers_every_alert_once(
 
         def all_delivered() -> bool:
             records = [ledger.get(a.alert_id, "slack") for a in alerts]
-            return all(r is not None and r.status == DELIVERED for r in records)
+            return all(r is not None and r.status == DeliveryStatus.DELIVERED for r in records)
 
         assert wait_until(all_delivered, timeout=OUTAGE_S + 120), log.read_text()[-3000:]
         assert fake_slack.outage_until is not None and time.monotonic() >= fake_slack.outage_until

@@ -14,6 +14,7 @@ from borderwatch.connectors.http import FetchPolicy
 from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.notifiers.dispatch import Dispatcher, consume_alerts, wait_until
+from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
 from borderwatch.runtime.broker import free_port, wait_for_port
 from borderwatch.runtime.cluster import stream_worker
@@ -54,7 +55,8 @@ def test_rss_feed_to_slack_through_broker_and_worker(
         assert sum(writer.counts.values()) == 2
 
         assert settings.slack_token is not None
-        dispatcher = Dispatcher([SlackNotifier(settings.slack_token, "#ops", fake_slack.base_url)])
+        slack = SlackNotifier(settings.slack_token, "#ops", fake_slack.base_url)
+        dispatcher = Dispatcher([slack], ledger=Ledger.memory())
         stop = threading.Event()
         consumer = threading.Thread(
             target=consume_alerts,

@@ -13,6 +13,7 @@ from borderwatch.core import metrics
 from borderwatch.core.models import Article
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.dispatch import Dispatcher
+from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.sinks.jsonl import JsonlNotifier
 from borderwatch.runtime.broker import free_port
 from borderwatch.streams.detect import Detector
@@ -47,7 +48,7 @@ def test_metrics_health_and_readiness(detector: Detector, tmp_path: Path) -> Non
         plain = Article(id="m2", text="The bank kept its rate at four percent.")
         outputs = proc.process_batch([(shooting.to_bytes(), b"1"), (plain.to_bytes(), b"2"),
                                       (b"{bad", b"3")])  # fmt: skip
-        dispatcher = Dispatcher([JsonlNotifier(tmp_path / "a.jsonl")])
+        dispatcher = Dispatcher([JsonlNotifier(tmp_path / "a.jsonl")], ledger=Ledger.memory())
         for out in outputs:
             if out.topic == Settings().alerts_topic:
                 dispatcher.handle(out.value, 0)
@@ -80,7 +81,7 @@ def test_consumer_lag_is_the_high_watermark_minus_the_next_offset(
     from kafka import KafkaConsumer, KafkaProducer
 
     from borderwatch.core.kafka import ensure_topics
-    from borderwatch.notifiers.dispatch import _record_lag
+    from borderwatch.notifiers.dispatch import observe_lag
     from tests.support.fixtures import isolated_settings
 
     settings = isolated_settings(kafka, tmp_path, alerts_partitions=1)
@@ -97,7 +98,7 @@ def test_consumer_lag_is_the_high_watermark_minus_the_next_offset(
         deadline = time.monotonic() + 60
         while not batch and time.monotonic() < deadline:
             batch = kc.poll(timeout_ms=500)
-        _record_lag(kc, batch)
+        observe_lag(kc, batch)
     finally:
         kc.close()
     read = sum(len(r) for r in batch.values())

@@ -12,12 +12,13 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
 from borderwatch.connectors.archive import ArticleArchive, recent
+from borderwatch.core.backoff import Backoff
 from borderwatch.core.errors import BrokerError
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import Article
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.dispatch import wait_until
-from borderwatch.runtime.supervise import CRASH_LOOP_RESTARTS, Backoff, Supervisor
+from borderwatch.runtime.supervise import CRASH_LOOP_RESTARTS, Supervisor
 from tests.support.fixtures import isolated_settings
 
 
@@ -42,13 +43,6 @@ def test_a_worker_that_keeps_dying_ends_the_job_after_a_few_restarts(tmp_path: P
         sup.stop()
     assert len(spawned) == CRASH_LOOP_RESTARTS + 1  # the first start, then the restarts
     assert "exited with 3" in str(sup.failure)
-
-
-def test_backoff_doubles_to_its_cap_and_resets() -> None:
-    b = Backoff(first_s=1, cap_s=5)
-    assert [b.next() for _ in range(5)] == [1, 2, 4, 5, 5]
-    b.reset()
-    assert b.next() == 1
 
 
 def test_an_auto_created_topic_is_recreated_with_its_partition_count(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from borderwatch.notifiers.dispatch import Dispatcher
-from borderwatch.notifiers.ledger import DELIVERED, FAILED, PENDING, Ledger
+from borderwatch.notifiers.dispatch import Breaker, Dispatcher
+from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter
 from tests.support.factories import make_alert
@@ -32,7 +32,7 @@ def test_redelivered_alert_is_not_posted_twice(fake_slack: FakeSlack, tmp_path: 
     Dispatcher([_slack(fake_slack)], ledger=ledger).handle(raw, 0)
     assert len(fake_slack.posts()) == 1
     record = ledger.get(alert.alert_id, "slack")
-    assert record is not None and record.status == DELIVERED
+    assert record is not None and record.status == DeliveryStatus.DELIVERED
     assert record.ref == fake_slack.posts()[0].ts
 
 
@@ -45,7 +45,8 @@ def test_crash_between_slack_call_and_ledger_write(fake_slack: FakeSlack, tmp_pa
     Dispatcher([_slack(fake_slack)], ledger=ledger).handle(alert.to_bytes(), 0)
     assert len(fake_slack.posts()) == 1
     record = ledger.get(alert.alert_id, "slack")
-    assert record is not None and (record.status, record.ref) == (DELIVERED, posted_ts)
+    assert record is not None and record.ref == posted_ts
+    assert record.status == DeliveryStatus.DELIVERED
 
 
 def test_crash_before_the_slack_call_still_delivers(fake_slack: FakeSlack, tmp_path: Path) -> None:
@@ -71,14 +72,14 @@ def test_failures_are_recorded_with_the_reason(fake_slack: FakeSlack, tmp_path: 
     alert = make_alert()
     dispatcher.handle(alert.to_bytes(), 0)
     (failed,) = ledger.failures("slack")
-    assert failed.alert_id == alert.alert_id and failed.status == FAILED
+    assert failed.alert_id == alert.alert_id and failed.status == DeliveryStatus.FAILED
     assert "500" in (failed.reason or "") or "fatal_error" in (failed.reason or "")
     assert dispatcher.failures["slack"] == 1
     # a later attempt (after the outage) delivers it and the ledger says so
     Dispatcher([_slack(fake_slack)], ledger=ledger).handle(alert.to_bytes(), 0)
     record = ledger.get(alert.alert_id, "slack")
-    assert record is not None and record.status == DELIVERED and record.attempts == 2
-    assert record.status != PENDING
+    assert record is not None and record.status == DeliveryStatus.DELIVERED and record.attempts == 2
+    assert record.status != DeliveryStatus.PENDING
 
 
 def test_crash_after_a_thread_reply_is_reconciled(fake_slack: FakeSlack, tmp_path: Path) -> None:
@@ -100,7 +101,8 @@ def test_crash_after_a_thread_reply_is_reconciled(fake_slack: FakeSlack, tmp_pat
     Dispatcher([threaded()], ledger=ledger).handle(second.to_bytes(), 0)
     assert len(fake_slack.posts()) == 2
     record = ledger.get(second.alert_id, "slack")
-    assert record is not None and (record.status, record.ref) == (DELIVERED, reply_ts)
+    assert record is not None and record.ref == reply_ts
+    assert record.status == DeliveryStatus.DELIVERED
 
 
 def test_failed_delivery_is_retried_after_backoff(fake_slack: FakeSlack, tmp_path: Path) -> None:
@@ -122,7 +124,7 @@ def test_failed_delivery_is_retried_after_backoff(fake_slack: FakeSlack, tmp_pat
     assert retry_failed(dispatcher, failed_at + 10, base_delay_s=60) == 0  # still backing off
     assert retry_failed(dispatcher, failed_at + 61, base_delay_s=60) == 1
     assert len([p for p in fake_slack.posts() if p.ts]) == 1
-    assert ledger.get(alert.alert_id, "slack").status == DELIVERED  # type: ignore[union-attr]
+    assert ledger.get(alert.alert_id, "slack").status == DeliveryStatus.DELIVERED  # type: ignore[union-attr]
     assert retry_failed(dispatcher, failed_at + 999, base_delay_s=60) == 0  # nothing left
 
 
@@ -147,7 +149,7 @@ def test_outage_recovery_delivers_every_alert_once(fake_slack: FakeSlack, tmp_pa
         p.body["metadata"]["event_payload"]["alert_id"] for p in fake_slack.posts() if p.ts
     ]
     assert sorted(delivered) == [f"o{i}" for i in range(5)]
-    assert all(ledger.get(f"o{i}", "slack").status == DELIVERED for i in range(5))  # type: ignore[union-attr]
+    assert all(ledger.get(f"o{i}", "slack").status == DeliveryStatus.DELIVERED for i in range(5))  # type: ignore[union-attr]
 
 
 def test_breaker_queues_alerts_while_a_sink_is_failing(
@@ -160,7 +162,7 @@ def test_breaker_queues_alerts_while_a_sink_is_failing(
 
     clock = FakeClock(100.0)
     ledger = Ledger(tmp_path / "l.db")
-    dispatcher = Dispatcher([_slack(fake_slack)], ledger=ledger, breaker_s=30, clock=clock)
+    dispatcher = Dispatcher([_slack(fake_slack)], ledger=ledger, breaker=Breaker(30, clock))
     fake_slack.fail_next(503, times=2)  # the first alert's call and its one retry
     alerts = [make_alert().model_copy(update={"alert_id": f"b{i}"}) for i in range(4)]
     for alert in alerts:
@@ -168,7 +170,7 @@ def test_breaker_queues_alerts_while_a_sink_is_failing(
     assert len(fake_slack.calls) == 2  # only the first alert reached Slack
     assert {d.alert_id for d in ledger.failures("slack")} == {"b0", "b1", "b2", "b3"}
     assert "queued for retry" in str(ledger.get("b3", "slack").reason)  # type: ignore[union-attr]
-    assert dispatcher.sink_open("slack") is not None
+    assert dispatcher.breaker.why_open("slack") is not None
 
     fake_slack.fail_next(503, times=2)  # still down at the first sweep: one probe only
     clock.sleep(31)
@@ -176,6 +178,6 @@ def test_breaker_queues_alerts_while_a_sink_is_failing(
     assert len(fake_slack.calls) == 4
     clock.sleep(31)  # Slack is back: the probe succeeds and the same sweep sends the rest
     retry_failed(dispatcher, now=10**10, base_delay_s=1)
-    assert all(ledger.get(a.alert_id, "slack").status == DELIVERED for a in alerts)  # type: ignore[union-attr]
+    assert all(ledger.get(a.alert_id, "slack").status == DeliveryStatus.DELIVERED for a in alerts)  # type: ignore[union-attr]
     posted = [c.body["metadata"]["event_payload"]["alert_id"] for c in fake_slack.posts() if c.ts]
     assert sorted(posted) == ["b0", "b1", "b2", "b3"]

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from borderwatch.core.logjson import JsonFormatter
 from borderwatch.notifiers.dispatch import Dispatcher
+from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter
 from borderwatch.runtime.broker import free_port
@@ -29,7 +30,7 @@ def test_a_failed_delivery_logs_one_json_line_with_ids(
     slack = SlackNotifier(SecretStr("xoxb-json-log-secret"), "#ops", fake_slack.base_url,
                           max_retries=0, limiter=ChannelRateLimiter(1000))  # fmt: skip
     caplog.set_level(logging.ERROR, logger="borderwatch.notifiers.dispatch")
-    Dispatcher([slack]).handle(make_alert().to_bytes(), 0)
+    Dispatcher([slack], ledger=Ledger.memory()).handle(make_alert().to_bytes(), 0)
     (record,) = [r for r in caplog.records if r.name == "borderwatch.notifiers.dispatch"]
     line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "error" and line["alert_id"] == "a1" and line["sink"] == "slack"

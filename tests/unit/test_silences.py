@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from borderwatch.cli import app
 from borderwatch.core.errors import BorderwatchError
 from borderwatch.notifiers.dispatch import Dispatcher
-from borderwatch.notifiers.ledger import SILENCED, Ledger
+from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
 from borderwatch.notifiers.silences import SilenceStore, parse_duration, parse_matchers
 from borderwatch.notifiers.sinks.jsonl import JsonlNotifier
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
@@ -54,7 +54,8 @@ def test_silenced_alert_is_recorded_not_posted(fake_slack: FakeSlack, tmp_path: 
     assert fake_slack.posts() == []
     assert dispatcher.silenced["slack"] == 1
     record = ledger.get(alert.alert_id, "slack")
-    assert record is not None and (record.status, record.ref) == (SILENCED, silence.silence_id)
+    assert record is not None and record.ref == silence.silence_id
+    assert record.status == DeliveryStatus.SILENCED
     assert alert.alert_id in (tmp_path / "alerts.jsonl").read_text()  # still recorded
     # another country is not silenced
     other = make_alert().model_copy(
