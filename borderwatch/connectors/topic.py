@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from borderwatch.connectors.base import Item, Source
 from borderwatch.connectors.schedule import TimeFilter
 from borderwatch.core.errors import Problem
-from borderwatch.core.kafka import _bootstrap, security
+from borderwatch.core.kafka import consumer
 from borderwatch.core.models import Article, parse_article_message
 from borderwatch.core.settings import Settings
 
@@ -58,14 +58,7 @@ class TopicSource(Source):
         self.name = f"topic {topic}"
 
     def _consumer(self) -> tuple[KafkaConsumer, list[TopicPartition]]:
-        c = KafkaConsumer(
-            bootstrap_servers=_bootstrap(self.settings),
-            enable_auto_commit=False,
-            group_id=None,
-            auto_offset_reset="earliest",
-            client_id=f"{self.settings.app_id}-topic-replay",
-            **security(self.settings),
-        )
+        c = consumer(self.settings, None, client="topic-replay")  # no group: nothing committed
         parts = sorted(c.partitions_for_topic(self.topic) or [])
         tps = [TopicPartition(self.topic, p) for p in parts]
         c.assign(tps)

@@ -1,7 +1,9 @@
 """Kafka clients configured the one way this project needs them.
 
 Kept in one place so every stage gets the same idempotence choice (off for Tansu, on for a
-real cluster) and the same topic layout.
+real cluster), the same topic layout, and the same connection: ``KafkaConnection`` holds where
+the brokers are and how to log in to them (SASL, TLS), and renders that once per client
+library (kafka-python here, faust in the stream worker), so the clients cannot drift apart.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ import logging
 import ssl
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from borderwatch.core.backoff import Backoff
 from borderwatch.core.errors import BrokerError, Problem
-from borderwatch.core.settings import Settings
+from borderwatch.core.settings import SaslMechanism, SecurityProtocol, Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,38 +37,78 @@ def topic_layout(settings: Settings) -> dict[str, int]:
     }
 
 
-def _bootstrap(settings: Settings) -> str:
-    if not settings.kafka_bootstrap:
-        raise BrokerError(Problem("K003", "no Kafka bootstrap server configured"))
-    return settings.kafka_bootstrap
+class KafkaConnection(BaseModel):
+    """The brokers and the login to them, as the settings give them (``Settings.kafka``).
 
+    The settings validate the combination (a SASL protocol has its mechanism, user and
+    password; a client certificate has its key; the files exist); this view renders it. The
+    password stays a ``SecretStr`` until a client needs it.
+    """
 
-def ssl_context(settings: Settings) -> ssl.SSLContext | None:
-    """For TLS protocols: the system CAs, or the configured bundle, plus an optional client
-    certificate. Built once here so the kafka-python clients and faust verify alike."""
-    if settings.kafka_security_protocol not in ("SSL", "SASL_SSL"):
-        return None
-    cafile = str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
-    context = ssl.create_default_context(cafile=cafile)
-    if settings.kafka_ssl_certfile and settings.kafka_ssl_keyfile:
-        context.load_cert_chain(str(settings.kafka_ssl_certfile), str(settings.kafka_ssl_keyfile))
-    return context
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    bootstrap: str | None = None
+    security_protocol: SecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: SaslMechanism | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
 
-def security(settings: Settings) -> dict[str, Any]:
-    """kafka-python's connection security options for these settings."""
-    options: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
-    context = ssl_context(settings)
-    if context is not None:
-        options["ssl_context"] = context
-    if settings.kafka_security_protocol.startswith("SASL_"):
-        assert settings.kafka_sasl_password is not None  # the settings validator made sure
-        options.update(
-            sasl_mechanism=settings.kafka_sasl_mechanism,
-            sasl_plain_username=settings.kafka_sasl_username,
-            sasl_plain_password=settings.kafka_sasl_password.get_secret_value(),
+    @classmethod
+    def of(cls, settings: Settings) -> KafkaConnection:
+        return cls(**{name: getattr(settings, f"kafka_{name}") for name in cls.model_fields})
+
+    @property
+    def servers(self) -> str:
+        """``host:port[,host:port]``; a BrokerError when none is configured."""
+        if not self.bootstrap:
+            raise BrokerError(Problem("K003", "no Kafka bootstrap server configured"))
+        return self.bootstrap
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    def sasl_login(self) -> tuple[str, str, str] | None:
+        """(mechanism, username, password) for a SASL protocol, else None."""
+        if not self.uses_sasl:
+            return None
+        # The settings validator made sure all three are there.
+        assert self.sasl_mechanism and self.sasl_username and self.sasl_password is not None
+        return self.sasl_mechanism, self.sasl_username, self.sasl_password.get_secret_value()
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """For TLS protocols: the system CAs, or the configured bundle, plus an optional client
+        certificate. One construction, so the kafka-python clients and faust verify alike."""
+        if self.security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        context = ssl.create_default_context(
+            cafile=str(self.ssl_cafile) if self.ssl_cafile else None
         )
-    return options
+        if self.ssl_certfile and self.ssl_keyfile:
+            context.load_cert_chain(str(self.ssl_certfile), str(self.ssl_keyfile))
+        return context
+
+    def kafka_python(self) -> dict[str, Any]:
+        """Keyword arguments for any kafka-python client: servers and security."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.servers,
+            "security_protocol": self.security_protocol,
+        }
+        context = self.ssl_context()
+        if context is not None:
+            options["ssl_context"] = context
+        login = self.sasl_login()
+        if login is not None:
+            options.update(zip(("sasl_mechanism", "sasl_plain_username",
+                                "sasl_plain_password"), login, strict=True))  # fmt: skip
+        return options
+
+    def broker_urls(self) -> list[str]:
+        """The servers as faust wants them: ``kafka://host:port`` each."""
+        return [f"kafka://{host.strip()}" for host in self.servers.split(",") if host.strip()]
 
 
 def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
@@ -72,9 +116,7 @@ def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
     while True:
         try:
             return KafkaAdminClient(
-                bootstrap_servers=_bootstrap(settings),
-                client_id=f"{settings.app_id}-admin",
-                **security(settings),
+                client_id=f"{settings.app_id}-admin", **settings.kafka.kafka_python()
             )
         except KafkaError as exc:
             if time.monotonic() > deadline:
@@ -160,30 +202,35 @@ def _create(client: KafkaAdminClient, wanted: dict[str, int]) -> dict[str, int]:
 
 def producer(settings: Settings) -> KafkaProducer:
     return KafkaProducer(
-        bootstrap_servers=_bootstrap(settings),
         client_id=f"{settings.app_id}-producer",
         enable_idempotence=settings.idempotence,
         acks="all",
         linger_ms=5,
         retries=5,
         max_request_size=8 * 1024 * 1024,
-        **security(settings),
+        **settings.kafka.kafka_python(),
     )
 
 
-def consumer(settings: Settings, group_id: str, *topics: str) -> KafkaConsumer:
+def consumer(
+    settings: Settings, group_id: str | None, *topics: str, client: str | None = None
+) -> KafkaConsumer:
+    """A consumer that commits only when told to. Without a group (``group_id=None``) nothing
+    is committed at all and the caller assigns partitions itself (a replay reading a topic by
+    time); ``client`` names it in the broker's logs (default: the group)."""
+    session_ms = int(settings.session_timeout_s * 1000)
     c = KafkaConsumer(
-        bootstrap_servers=_bootstrap(settings),
         group_id=group_id,
-        client_id=f"{settings.app_id}-{group_id}",
+        client_id=f"{settings.app_id}-{client or group_id}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
-        session_timeout_ms=int(settings.session_timeout_s * 1000),
-        heartbeat_interval_ms=max(1000, int(settings.session_timeout_s * 1000) // 4),
+        session_timeout_ms=session_ms,
+        heartbeat_interval_ms=max(1000, session_ms // 4),
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
-        **security(settings),
+        **settings.kafka.kafka_python(),
     )
-    c.subscribe(list(topics))
+    if topics:
+        c.subscribe(list(topics))
     return c
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -18,8 +18,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from borderwatch.core.errors import BorderwatchError, Problem
 from borderwatch.core.models import Alert, Severity
 
+if TYPE_CHECKING:
+    from borderwatch.core.kafka import KafkaConnection
+
 ENV_PREFIX = "BORDERWATCH_"
 CONFIG_ENV = "BORDERWATCH_CONFIG"
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 class SlackRoute(BaseModel):
@@ -46,10 +52,10 @@ class Settings(BaseSettings):
         default=None,
         description="host:port[,host:port]; unset means: start the embedded Tansu broker.",
     )
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+    kafka_security_protocol: SecurityProtocol = Field(
         default="PLAINTEXT", description="SASL_SSL for most managed Kafka services."
     )
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_mechanism: SaslMechanism | None = None
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = Field(
@@ -219,6 +225,13 @@ class Settings(BaseSettings):
             if path is not None and not path.is_file():
                 raise ValueError(f"{name}: no such file: {path}")
         return self
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        """The brokers and the login to them, one view for every Kafka client."""
+        from borderwatch.core.kafka import KafkaConnection  # which imports this module
+
+        return KafkaConnection.of(self)
 
     @property
     def idempotence(self) -> bool:

@@ -13,6 +13,13 @@ from borderwatch.core.errors import Codes, Problem
 from borderwatch.core.models import CATEGORIES, Alert, Article
 from borderwatch.streams.detect import Detector, build_alerts
 from borderwatch.streams.scoring.factscore import FactsScore
+from borderwatch.streams.scoring.folds import (
+    FoldReport,
+    Reliability,
+    false_alert_rate,
+    fold_report,
+    reliability,
+)
 
 
 @dataclass
@@ -72,6 +79,10 @@ class EvalResult:
     facts_score: FactsScore | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    reliability: Reliability | None = None
+    negatives: tuple[int, int] = (0, 0)  # (negatives with any alert, negatives)
+    folds: FoldReport | None = None
+    per_corpus: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         out = {
@@ -81,6 +92,18 @@ class EvalResult:
         }
         if self.facts_score is not None:
             out["facts_accuracy"] = self.facts_score.as_dict()
+        if self.reliability is not None:
+            out["reliability"] = self.reliability.as_dict()
+        out["false_alerts_on_negatives"] = {"items": self.negatives[0], "of": self.negatives[1]}
+        if self.folds is not None:
+            out["folds"] = self.folds.as_dict()
+        if self.per_corpus:
+            out["per_corpus"] = self.per_corpus
+        out["frames"] = {
+            item: {k: facts[k] for k in ("shootings", "border_actions") if facts.get(k)}
+            for item, facts in self.facts.items()
+            if facts.get("shootings") or facts.get("border_actions")
+        }
         out["errors"] = self.errors
         return out
 
@@ -201,6 +224,30 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
             else:
                 scores[c].tn += 1
     scored = facts_score if facts_score.items else None
-    return EvalResult(
+    result = EvalResult(
         scores, predictions, facts, facts_score=scored, errors=errors, alerts=all_alerts
     )
+    result.reliability = reliability(items, all_alerts)
+    result.negatives = false_alert_rate(items, predictions)
+    return result
+
+
+def with_folds(result: EvalResult, items: list[LabelledItem], k: int | None) -> EvalResult:
+    """Fold and per-corpus figures beside the whole-set ones (same predictions, no re-run)."""
+    from borderwatch.streams.scoring.folds import score
+
+    categories = list(result.per_category)
+    if k:
+        result.folds = fold_report(items, result.predictions, categories, k)
+    corpora = sorted({i.corpus for i in items})
+    if len(corpora) > 1:
+        for corpus in corpora:
+            subset = [i for i in items if i.corpus == corpus]
+            counts = score(subset, result.predictions, categories)
+            neg = false_alert_rate(subset, result.predictions)
+            result.per_corpus[corpus] = {
+                "items": len(subset),
+                "f1": {c: round(v.f1, 4) for c, v in counts.items()},
+                "false_alerts_on_negatives": {"items": neg[0], "of": neg[1]},
+            }
+    return result

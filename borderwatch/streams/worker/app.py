@@ -11,7 +11,7 @@ from typing import Any
 import faust
 
 from borderwatch.core import metrics
-from borderwatch.core.kafka import ssl_context
+from borderwatch.core.kafka import KafkaConnection
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
 from borderwatch.streams.examples import checked_detector
@@ -42,9 +42,8 @@ def _limit_fetch_wait(ms: int) -> None:
 
 
 def create_app(settings: Settings, detector: Detector | None = None) -> faust.App:
-    if not settings.kafka_bootstrap:
-        raise ValueError("the stream worker needs BORDERWATCH_KAFKA_BOOTSTRAP")
-    brokers = [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",")]
+    connection = settings.kafka  # a BrokerError (K003) without a bootstrap server
+    brokers = connection.broker_urls()
     _limit_fetch_wait(settings.fetch_max_wait_ms)
     app = faust.App(
         settings.app_id,
@@ -64,7 +63,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         web_port=settings.worker_web_port,
         web_bind=settings.worker_web_host,
         producer_acks=-1,
-        broker_credentials=faust_credentials(settings),
+        broker_credentials=faust_credentials(connection),
     )
     processor = Processor(settings, detector or checked_detector(settings))
     app.on_startup_finished = metrics.mark_ready  # rules loaded, consumer started
@@ -117,17 +116,15 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
     return app
 
 
-def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
-    """The same security as the kafka-python clients (borderwatch.core.kafka.security)."""
-    protocol = settings.kafka_security_protocol
-    context = ssl_context(settings)
-    if protocol.startswith("SASL_"):
-        assert settings.kafka_sasl_password is not None  # the settings validator made sure
+def faust_credentials(connection: KafkaConnection) -> faust.types.auth.CredentialsT | None:
+    """The connection's login for faust: the same TLS context and SASL login the kafka-python
+    clients get (``KafkaConnection.kafka_python``)."""
+    context = connection.ssl_context()
+    login = connection.sasl_login()
+    if login is not None:
+        mechanism, username, password = login
         return faust.SASLCredentials(
-            username=settings.kafka_sasl_username,
-            password=settings.kafka_sasl_password.get_secret_value(),
-            mechanism=settings.kafka_sasl_mechanism,
-            ssl_context=context,
+            username=username, password=password, mechanism=mechanism, ssl_context=context
         )
     if context is not None:
         return faust.SSLCredentials(context)
