@@ -117,16 +117,12 @@ class CompiledCondition:
 
 @dataclass(frozen=True)
 class Example:
-    """One of a rule's own examples, with its place in the rule's YAML for a located problem."""
+    """One of a rule's own examples: ``examples.<kind>[index]`` in the rule's YAML."""
 
     kind: str  # "match" or "no_match"
     index: int
     text: str
     facts: ExpectedFacts | None = None
-
-    @property
-    def where(self) -> tuple[str | int, ...]:
-        return ("examples", self.kind, self.index)
 
 
 @dataclass(frozen=True)

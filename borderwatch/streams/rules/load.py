@@ -58,9 +58,6 @@ class RuleSet:
     def categories(self) -> list[str]:
         return sorted({r.category for r in self.rules})
 
-    def rule(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
-
     def cues_for(self, rule: Rule) -> dict[CueKind, frozenset[str]]:
         """The shared cue lists, with the rule's own replacements applied."""
         merged = dict(self.cues)
