@@ -101,6 +101,8 @@ class Dispatcher:
     by_category: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
     silenced: Counter[str] = field(default_factory=Counter)
+    # Skipped because the ledger says the sink has them (a redelivery, a repeated replay).
+    already: Counter[str] = field(default_factory=Counter)
     invalid: int = 0
 
     def handle(self, raw: bytes | None, partition: int) -> None:
@@ -146,9 +148,13 @@ class Dispatcher:
             return None
         if known.status is DeliveryStatus.DELIVERED:
             _count(notifier, "duplicate_skipped")
+            self.already[notifier.name] += 1
             return DeliveryStatus.DELIVERED
         if known.status is DeliveryStatus.PENDING:
-            ref = notifier.find_delivered(alert, known.updated)
+            try:
+                ref = notifier.find_delivered(alert, known.updated)
+            except Exception as exc:  # the sink cannot be asked: a failed delivery, retried
+                return self._failed(notifier, alert, exc, "looking for an earlier delivery")
             if ref is not None:  # the process died after the call, before recording it
                 self.ledger.delivered(alert.alert_id, notifier.name, ref)
                 return DeliveryStatus.DELIVERED
@@ -181,18 +187,7 @@ class Dispatcher:
         try:
             ref = notifier.send(alert)
         except Exception as exc:  # one notifier's outage must not stop the others
-            self.failures[notifier.name] += 1
-            _count(notifier, DeliveryStatus.FAILED)
-            log.error(
-                "%s failed to deliver alert %s: %s", notifier.name, alert.alert_id, exc,
-                extra={"alert_id": alert.alert_id, "article_id": alert.article.id,
-                       "sink": notifier.name},
-            )  # fmt: skip
-            reason = f"{type(exc).__name__}: {exc}"
-            self.breaker.trip(notifier.name, reason)
-            self.ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
-            self.on_failure(alert, notifier.name, reason)
-            return DeliveryStatus.FAILED
+            return self._failed(notifier, alert, exc, "delivering")
         if self.breaker.close(notifier.name):
             log.info("%s delivers again", notifier.name)
         self.ledger.delivered(alert.alert_id, notifier.name, ref)
@@ -200,6 +195,22 @@ class Dispatcher:
         if alert.article.fetched is not None and alert.run_id is None:  # live, not a replay
             metrics.LATENCY.observe((utcnow() - alert.article.fetched).total_seconds())
         return DeliveryStatus.DELIVERED
+
+    def _failed(self, notifier: Notifier, alert: Alert, exc: Exception,
+                doing: str) -> DeliveryStatus:  # fmt: skip
+        """Count, log, trip the breaker, queue the alert for the sweep and tell on_failure."""
+        self.failures[notifier.name] += 1
+        _count(notifier, DeliveryStatus.FAILED)
+        log.error(
+            "%s failed %s alert %s: %s", notifier.name, doing, alert.alert_id, exc,
+            extra={"alert_id": alert.alert_id, "article_id": alert.article.id,
+                   "sink": notifier.name},
+        )  # fmt: skip
+        reason = f"{type(exc).__name__}: {exc}"
+        self.breaker.trip(notifier.name, reason)
+        self.ledger.failed(alert.alert_id, notifier.name, reason, alert.model_dump_json())
+        self.on_failure(alert, notifier.name, reason)
+        return DeliveryStatus.FAILED
 
 
 def _count(notifier: Notifier, result: str) -> None:

@@ -199,11 +199,10 @@ class SlackNotifier(Notifier):
         # A thread stays where it started; stories stored before IDs were kept hold a name.
         channel = self.channel_id(story.channel or self.router(alert))
         story.channel = channel
-        escalate = (
-            not story.escalated
-            and story.source_count >= policy.escalate_sources
-            and at - story.first_at <= policy.escalate_window_s
-        )
+        # Confirmed: enough distinct sources within the window of the first report, by the
+        # reports' own times (a replay handles them all at once).
+        confirmed = view.sources_within(story.first_at, policy.escalate_window_s)
+        escalate = not story.escalated and confirmed >= policy.escalate_sources
         reply_ts = None
         # Throttle: a reply only for a source the thread has not heard from, and not too often
         # (on the clock: it protects the channel's readers, whatever the reports' own times).

@@ -109,6 +109,7 @@ class StoryView:
     regions: set[str] = field(default_factory=set)
     border: Border | None = None
     border_from: tuple[float, str] | None = None  # the newest report that placed it
+    heard: dict[str, float] = field(default_factory=dict)  # source -> its earliest report
 
     @classmethod
     def of(cls, alert: Alert) -> StoryView:
@@ -117,6 +118,8 @@ class StoryView:
         return view
 
     def add(self, alert: Alert) -> None:
+        source, at = source_of(alert), alert_time(alert)
+        self.heard[source] = min(self.heard.get(source, at), at)
         if _newness(alert) > _newness(self.lead):
             self.lead = alert
         if alert.severity.rank > self.severity.rank:
@@ -134,6 +137,11 @@ class StoryView:
             self.regions |= {facts.border.region} if facts.border.region else set()
             if self.border_from is None or _newness(alert) > self.border_from:
                 self.border, self.border_from = facts.border, _newness(alert)
+
+    def sources_within(self, start: float, window_s: float) -> int:
+        """Distinct sources that reported within ``window_s`` of ``start`` (the first report),
+        by the reports' own times: what confirms a story."""
+        return sum(1 for at in self.heard.values() if at <= start + window_s)
 
     def shown(self) -> Alert:
         """The lead report with the story's merged facts and severity, ready to render."""
@@ -162,6 +170,7 @@ class StoryView:
                 "regions": sorted(self.regions),
                 "border": json.loads(self.border.model_dump_json()) if self.border else None,
                 "border_from": list(self.border_from) if self.border_from else None,
+                "heard": self.heard,
             }
         )
 
@@ -179,6 +188,7 @@ class StoryView:
             regions=set(data["regions"]),
             border=Border.model_validate(data["border"]) if data.get("border") else None,
             border_from=(float(since[0]), str(since[1])) if since else None,
+            heard={str(k): float(v) for k, v in (data.get("heard") or {}).items()},
         )
 
 
