@@ -1,6 +1,6 @@
 """Enrichment-stage speed: articles per second through parse + gazetteers + facts + rules.
 
-Run: ``.venv/bin/python bench/enrich.py [DIR_OR_JSONL ...] [--n 64]``. Without arguments it
+Run: ``.venv/bin/python -m bench.enrich [DIR_OR_JSONL ...] [--n 64]``. Without arguments it
 builds seed-length texts (about 4,000 characters) from the bundled sample archive. Figures
 are measured side by side in one run, so compare the ratios, not the absolute numbers.
 """

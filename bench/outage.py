@@ -1,6 +1,6 @@
 """A Slack outage, with and without the per-sink breaker, side by side in one run.
 
-Run: ``.venv/bin/python bench/outage.py [--alerts 20] [--outage 30]``. The real slack_sdk
+Run: ``.venv/bin/python -m bench.outage [--alerts 20] [--outage 30]``. The real slack_sdk
 client (5 retries) talks to the tests' fake Slack, which answers 503 for ``--outage`` seconds
 from the first call. Alerts arrive one per 0.5 s while it is down; the notifier's retry sweep
 runs every 2 s (RETRY_FAILED_S=2). Printed per mode: how long the consumer thread was busy

@@ -1,6 +1,6 @@
 """Whole-pipeline benchmark through the embedded broker; prints one table with ratios.
 
-Run: ``.venv/bin/python bench/pipeline.py [--n 3000] [--rate 50] [--seconds 20]``.
+Run: ``.venv/bin/python -m bench.pipeline [--n 3000] [--rate 50] [--seconds 20]``.
 Measured side by side in one run, because these machines are noisy:
 - the trivial-copy ceiling: a faust agent copying the same messages topic to topic;
 - the pipeline: produce N generated articles (5 % relevant), wait for the end markers;
