@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from borderwatch.connectors.base import FileSource, Item, Source
 from borderwatch.connectors.feeds import FEED_SUFFIXES, FeedFile
-from borderwatch.core.errors import Problem
+from borderwatch.core.errors import Codes, Problem
 from borderwatch.core.models import Article
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -38,7 +38,7 @@ class JsonlArchive(FileSource):
         try:
             fh = self._open()
         except OSError as exc:
-            yield Problem("A001", f"cannot open archive: {exc.strerror}", self.path)
+            yield Problem.of(Codes.A001, self.path, reason=exc.strerror)
             return
         lineno = 0
         with fh:
@@ -47,20 +47,18 @@ class JsonlArchive(FileSource):
                     if line.strip():
                         yield self._parse(line, lineno)
             except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
-                yield Problem(
-                    "A002", f"archive is corrupt after this line: {exc}", self.path, lineno
-                )
+                yield Problem.of(Codes.A002, self.path, lineno, error=exc)
 
     def _parse(self, line: str, lineno: int) -> Item:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            return Problem("A003", f"invalid JSON: {exc.msg}", self.path, lineno, exc.colno)
+            return Problem.of(Codes.A003, self.path, lineno, exc.colno, error=exc.msg)
         if not isinstance(rec, dict):
-            return Problem("A004", "line is not a JSON object", self.path, lineno)
+            return Problem.of(Codes.A004, self.path, lineno)
         text = rec.get("text")
         if not isinstance(text, str) or not text.strip():
-            return Problem("A005", "missing or empty 'text'", self.path, lineno)
+            return Problem.of(Codes.A005, self.path, lineno)
         known = {"id", "title", "text", "url", "published", "fetched", "source", "language"}
         try:
             return Article(
@@ -73,7 +71,7 @@ class JsonlArchive(FileSource):
                 **{k: v for k, v in rec.items() if k in known - {"id"} and v is not None},
             )
         except ValidationError as exc:
-            return Problem("A006", _first_error(exc), self.path, lineno)
+            return Problem.of(Codes.A006, self.path, lineno, error=_first_error(exc))
 
 
 class TextFile(FileSource):
@@ -83,10 +81,10 @@ class TextFile(FileSource):
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            yield Problem("A007", f"cannot read text file: {exc}", self.path)
+            yield Problem.of(Codes.A007, self.path, error=exc)
             return
         if not text.strip():
-            yield Problem("A008", "file is empty", self.path)
+            yield Problem.of(Codes.A008, self.path)
             return
         title = next(line.strip() for line in text.splitlines() if line.strip())[:300]
         yield Article(
@@ -124,14 +122,10 @@ class Archive(Source):
                     if source is not None:
                         yield from source.read()
             elif not path.exists():
-                yield Problem("A009", "no such file or directory", path)
+                yield Problem.of(Codes.A009, path)
             else:
                 source = source_for(path)
                 if source is None:
-                    yield Problem(
-                        "A010",
-                        "unknown archive type (expected .jsonl[.gz], .txt, .md, .xml, .rss, .atom)",
-                        path,
-                    )
+                    yield Problem.of(Codes.A010, path)
                 else:
                     yield from source.read()

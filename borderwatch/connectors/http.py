@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from borderwatch.core.errors import Code, Codes
+
 USER_AGENT = "borderwatch/0.1 (+https://github.com/borderwatch/borderwatch; feeds)"
 CHUNK = 64 * 1024
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -38,6 +40,11 @@ class FetchError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+    @classmethod
+    def of(cls, code: Code, **fields: object) -> FetchError:
+        """The failure ``code`` names, its message filled from ``fields``."""
+        return cls(code.code, code.format(**fields))
 
 
 @dataclass(frozen=True)
@@ -90,9 +97,9 @@ def _parse(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise FetchError("F010", f"not an http(s) URL: {url!r}") from exc
+        raise FetchError.of(Codes.F010, url=url) from exc
     if parsed.scheme not in ("http", "https") or not parsed.raw_host:
-        raise FetchError("F010", f"not an http(s) URL: {url!r}")
+        raise FetchError.of(Codes.F010, url=url)
     return parsed
 
 
@@ -107,14 +114,11 @@ def _addresses(url: httpx.URL, policy: FetchPolicy) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, url.port or (443 if url.scheme == "https" else 80))
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError("F011", f"cannot resolve {host}: {exc}") from exc
+        raise FetchError.of(Codes.F011, host=host, error=exc) from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     bad = sorted(a for a in addresses if _forbidden(a))
     if bad and not policy.allowed(url.host, bad):
-        raise FetchError(
-            "F012", f"refused {host}: resolves to internal address {', '.join(bad)} "
-            "(allow-list it in feeds_allow if intended)"
-        )  # fmt: skip
+        raise FetchError.of(Codes.F012, host=host, addresses=", ".join(bad))
     return addresses
 
 
@@ -130,11 +134,11 @@ def _inflated(chunks: Iterator[bytes], gzip: bool, max_bytes: int) -> bytes:
             chunk = inflate.decompress(chunk, max_bytes + 1 - len(out))
         out += chunk
         if len(out) > max_bytes or wire > max_bytes:
-            raise FetchError("F013", f"body exceeds {max_bytes} bytes; refused")
+            raise FetchError.of(Codes.F013, max_bytes=max_bytes)
     if inflate is not None:
         out += inflate.flush()
         if len(out) > max_bytes:
-            raise FetchError("F013", f"body exceeds {max_bytes} bytes; refused")
+            raise FetchError.of(Codes.F013, max_bytes=max_bytes)
     return bytes(out)
 
 
@@ -164,7 +168,7 @@ def _failure(exc: httpx.HTTPError, policy: FetchPolicy) -> FetchError:
         reason = f"read timed out after {policy.read_timeout_s:g}s"
     else:
         reason = f"{type(exc).__name__}: {exc}"
-    return FetchError("F015", f"fetch failed: {reason}")
+    return FetchError.of(Codes.F015, step="fetch", error=reason)
 
 
 def fetch(
@@ -200,21 +204,21 @@ def fetch(
                     current = _parse(shown)
                     continue
                 if not 200 <= status < 300:
-                    raise FetchError("F014", f"HTTP {status} from {shown}")
+                    raise FetchError.of(Codes.F014, status=status, url=shown)
                 return FetchResult(
                     status, _body(response, policy), shown,
                     response.headers.get("ETag"), response.headers.get("Last-Modified"),
                 )  # fmt: skip
             finally:
                 response.close()
-    raise FetchError("F016", f"more than {policy.max_redirects} redirects from {url}")
+    raise FetchError.of(Codes.F016, max_redirects=policy.max_redirects, url=url)
 
 
 def _join(base: httpx.URL, location: str) -> str:
     try:
         return str(base.join(location))
     except httpx.InvalidURL as exc:
-        raise FetchError("F010", f"not an http(s) URL: {location!r}") from exc
+        raise FetchError.of(Codes.F010, url=location) from exc
 
 
 def _body(response: httpx.Response, policy: FetchPolicy) -> bytes:
@@ -224,4 +228,4 @@ def _body(response: httpx.Response, policy: FetchPolicy) -> bytes:
     except httpx.HTTPError as exc:
         raise _failure(exc, policy) from exc
     except zlib.error as exc:
-        raise FetchError("F015", f"reading failed: bad gzip: {exc}") from exc
+        raise FetchError.of(Codes.F015, step="reading", error=f"bad gzip: {exc}") from exc

@@ -23,7 +23,7 @@ from borderwatch.connectors.feedstate import FeedState
 from borderwatch.connectors.http import FetchError, FetchPolicy, fetch
 from borderwatch.core import metrics
 from borderwatch.core.backoff import backoff_delay
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Article
 from borderwatch.core.yamlsrc import load_located, schema_problems
 
@@ -49,27 +49,30 @@ class FeedsFile(BaseModel):
 def load_feeds(path: Path) -> list[FeedSpec]:
     """The feeds file; every problem located (``path:line:col: [F020] ...``)."""
     doc = load_located(path)
-    problems = [Problem("F020", p.message, p.path, p.line, p.col) for p in doc.problems]
+    problems = [
+        Problem.of(Codes.F020, p.path, p.line, p.col, detail=p.message) for p in doc.problems
+    ]
     if doc.data is None and not problems:
-        problems.append(Problem("F020", "feeds file is empty", path))
+        problems.append(Problem.of(Codes.F020, path, detail="feeds file is empty"))
     if problems:
         raise BorderwatchError(problems)
     try:
         return FeedsFile.model_validate(doc.data).feeds
     except ValidationError as exc:
-        raise BorderwatchError(schema_problems(doc, exc, "F020")) from exc
+        raise BorderwatchError(schema_problems(doc, exc, Codes.F020.code)) from exc
 
 
 def import_opml(path: Path) -> list[FeedSpec]:
     """Feeds from an OPML export (``<outline xmlUrl=... text=...>``, nested or flat)."""
     data = path.read_bytes()
     if ENTITY_DECL.search(data):
-        raise BorderwatchError(Problem("F021", "OPML declares XML entities; refused", path))
+        error = "declares XML entities; refused"
+        raise BorderwatchError(Problem.of(Codes.F021, path, error=error))
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         line, col = exc.position
-        raise BorderwatchError(Problem("F021", f"not valid OPML: {exc}", path, line, col)) from exc
+        raise BorderwatchError(Problem.of(Codes.F021, path, line, col, error=exc)) from exc
     specs: dict[str, FeedSpec] = {}
     for outline in root.iter("outline"):
         url = outline.get("xmlUrl")
@@ -146,7 +149,7 @@ class Poller:
                 items.append(item)
         if self.state.set_problem(spec.url, problem) and problem:
             # logged once per change of state, not on every poll of a broken feed
-            items.append(Problem("F002", f"feed problem: {problem}", spec.url))
+            items.append(Problem.of(Codes.F007, spec.url, problem=problem))
         return items
 
     def _with_full_text(self, article: Article) -> tuple[Article, Problem | None]:
@@ -162,7 +165,7 @@ class Poller:
             page.body.decode("utf-8", "replace"), favor_precision=True, include_comments=False
         )
         if not text or len(text) <= len(article.text):
-            return article, Problem("F030", "no main text found on the page", article.url)
+            return article, Problem.of(Codes.F030, article.url)
         return article.model_copy(update={"text": text}), None
 
     def poll_due(self, workers: int = 8) -> Iterator[Item]:

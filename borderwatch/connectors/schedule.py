@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Article
 
 
@@ -21,11 +21,7 @@ def parse_when(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BorderwatchError(
-            Problem(
-                "P001", f"bad time {text!r}: use ISO 8601, e.g. 2020-02-27 or 2020-02-27T10:00Z"
-            )
-        ) from None
+        raise BorderwatchError(Problem.of(Codes.P001, text=text)) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -38,7 +34,7 @@ def parse_speed(text: str) -> float | None:
     except ValueError:
         speed = -1.0
     if speed <= 0:
-        raise BorderwatchError(Problem("P002", f"bad speed {text!r}: 'max' or a number > 0"))
+        raise BorderwatchError(Problem.of(Codes.P002, text=text))
     return speed
 
 

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from borderwatch.connectors.base import Item, Source
 from borderwatch.connectors.schedule import TimeFilter
-from borderwatch.core.errors import Problem
+from borderwatch.core.errors import Codes, Problem
 from borderwatch.core.kafka import consumer
 from borderwatch.core.models import Article, parse_article_message
 from borderwatch.core.settings import Settings
@@ -97,7 +97,7 @@ class TopicSource(Source):
             message = parse_article_message(value or b"")
         except ValidationError as exc:
             where = f"{self.topic}[{tp.partition}]@{offset}"
-            yield Problem("T001", f"skipped record {where}: {exc.errors()[0]['msg']}")
+            yield Problem.of(Codes.T001, where=where, error=exc.errors()[0]["msg"])
             return
         if not isinstance(message, Article):
             return  # an end marker of an earlier run

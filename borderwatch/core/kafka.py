@@ -21,7 +21,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from borderwatch.core.backoff import Backoff
-from borderwatch.core.errors import BrokerError, Problem
+from borderwatch.core.errors import BrokerError, Codes, Problem
 from borderwatch.core.settings import SaslMechanism, SecurityProtocol, Settings
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class KafkaConnection(BaseModel):
     def servers(self) -> str:
         """``host:port[,host:port]``; a BrokerError when none is configured."""
         if not self.bootstrap:
-            raise BrokerError(Problem("K003", "no Kafka bootstrap server configured"))
+            raise BrokerError(Problem.of(Codes.K003))
         return self.bootstrap
 
     @property
@@ -121,7 +121,7 @@ def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
         except KafkaError as exc:
             if time.monotonic() > deadline:
                 raise BrokerError(
-                    Problem("K004", f"no broker answered at {settings.kafka_bootstrap}")
+                    Problem.of(Codes.K004, bootstrap=settings.kafka_bootstrap)
                 ) from exc
             time.sleep(0.2)
 
@@ -150,7 +150,7 @@ def wait_for_broker(
             problem = f"Kafka at {settings.kafka_bootstrap} is not reachable ({exc})"
         delay = pauses.next()
         if time.monotonic() + delay > deadline:
-            raise BrokerError(Problem("K008", f"gave up after {timeout_s:.0f}s: {problem}"))
+            raise BrokerError(Problem.of(Codes.K008, timeout_s=timeout_s, problem=problem))
         log.warning("%s; trying again in %.1fs", problem, delay)
         stop.wait(delay)
     return False
@@ -174,14 +174,11 @@ def ensure_topics(settings: Settings, recreate: bool = False) -> dict[str, int]:
             client.delete_topics(wrong)
             described = _create(client, wanted)
     except KafkaError as exc:
-        raise BrokerError(Problem("K005", f"cannot create topics: {exc}")) from exc
+        raise BrokerError(Problem.of(Codes.K005, error=exc)) from exc
     finally:
         client.close()
     problems = [
-        Problem(
-            "K006",
-            f"topic {name} has {described.get(name)} partitions, settings say {want}",
-        )
+        Problem.of(Codes.K006, topic=name, have=described.get(name), want=want)
         for name, want in wanted.items()
         if described.get(name) != want
     ]

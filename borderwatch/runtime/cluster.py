@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.settings import Settings
 from borderwatch.runtime import procs
@@ -83,9 +83,7 @@ def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 def worker_failure(proc: subprocess.Popen[bytes], settings: Settings) -> BorderwatchError:
     log_path = worker_log(settings)
     return BorderwatchError(
-        Problem(
-            "W001",
-            f"stream worker exited with code {proc.returncode}; last lines of {log_path}:\n"
-            + procs.tail(log_path, 20),
+        Problem.of(
+            Codes.W001, exit_code=proc.returncode, log=log_path, tail=procs.tail(log_path, 20)
         )
     )

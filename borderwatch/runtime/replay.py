@@ -87,9 +87,7 @@ def replay(
         finally:
             writer.close()
         if writer.failures:
-            raise BorderwatchError(
-                Problem.of(Codes.K007, count=len(writer.failures))
-            )
+            raise BorderwatchError(Problem.of(Codes.K007, count=len(writer.failures)))
 
         def count(alert: Alert) -> None:
             summary.by_rule[alert.rule_id] += 1
@@ -113,9 +111,7 @@ def replay(
         if worker.poll() is not None:
             raise worker_failure(worker, cluster)
         if dispatcher.end is not None and not dispatcher.end.done:
-            raise BorderwatchError(
-                Problem.of(Codes.W002, timeout_s=timeout_s)
-            )
+            raise BorderwatchError(Problem.of(Codes.W002, timeout_s=timeout_s))
     if settings.kafka_bootstrap:  # a real cluster keeps topics: remove this replay's own
         drop_topics(settings)
     summary.alerts = dispatcher.by_category

@@ -25,7 +25,7 @@ from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.connectors.pump import pump
 from borderwatch.core import metrics
 from borderwatch.core.backoff import Backoff
-from borderwatch.core.errors import BorderwatchError, BrokerError, Problem
+from borderwatch.core.errors import BorderwatchError, BrokerError, Codes, Problem
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import utcnow
 from borderwatch.core.settings import Settings
@@ -115,7 +115,7 @@ class Supervisor:
                 self.check()
             except Exception as exc:  # the supervisor must outlive what it supervises
                 log.exception("supervisor check failed")
-                self.failure = BorderwatchError(Problem("W003", f"supervisor failed: {exc!r}"))
+                self.failure = BorderwatchError(Problem.of(Codes.W003, error=exc))
 
     def check(self) -> None:
         now = time.monotonic()

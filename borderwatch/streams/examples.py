@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from borderwatch.core.errors import Problem, RuleError
+from borderwatch.core.errors import Codes, Problem, RuleError
 from borderwatch.core.models import Article, Casualty, Facts
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
@@ -77,10 +77,12 @@ def example_problems(detector: Detector, results: Iterable[ExampleResult]) -> li
     for res in results:
         if res.ok:
             continue
-        msg = f"rule {res.rule_id} example {res.kind}[{res.index}] {res.detail}: {res.text!r}"
+        msg = Codes.R009.format(
+            rule_id=res.rule_id, kind=res.kind, index=res.index, detail=res.detail, text=res.text
+        )
         at: tuple[str, ...] = ("facts",) if res.facts_failed else ()
         rule = detector.compiled[res.rule_id]
-        problems.append(rule.problem("R009", msg, "examples", res.kind, res.index, *at))
+        problems.append(rule.problem(Codes.R009.code, msg, "examples", res.kind, res.index, *at))
     return problems
 
 

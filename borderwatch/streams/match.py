@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from borderwatch.core.errors import Problem, RuleError
+from borderwatch.core.errors import Codes, Problem, RuleError
 from borderwatch.core.models import Evidence
 from borderwatch.core.models import Span as EvidenceSpan
 from borderwatch.streams.modality import ModalityJudge, clause_dates, reference_year
@@ -172,7 +172,7 @@ class CompiledRuleSet(Mapping[str, CompiledRule]):
         found = self._by_id.get(rule_id)
         if found is None:
             known = ", ".join(self._by_id)
-            raise RuleError(Problem("R011", f"no rule with id {rule_id!r} (known: {known})"))
+            raise RuleError(Problem.of(Codes.R011, rule_id=rule_id, known=known))
         return found
 
     def trace(self, rule_id: str, ctx: Context) -> RuleTrace:
@@ -287,7 +287,9 @@ def _fact_spans(tests: list[FactTest], ctx: Context, gazetteer: Gazetteer) -> li
         return [span for code, span in ctx.facts.countries if all(t.holds(code) for t in tests)]
     if tests[0].record in ("shooting", "border_action"):
         frames = ctx.facts.shootings if tests[0].record == "shooting" else ctx.facts.border_actions
-        return [span for frame, span in frames if all(t.holds(getattr(frame, t.field)) for t in tests)]
+        return [
+            span for frame, span in frames if all(t.holds(getattr(frame, t.field)) for t in tests)
+        ]
     label = CROSSING if tests[0].record == "crossing" else REGION
     ents = [ent for ent in ctx.doc.ents if ent.label_ == label]
     return [ent for ent in ents if all(t.holds(ent.ent_id_) for t in tests)]

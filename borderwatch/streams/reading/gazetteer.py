@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Span
 
-from borderwatch.core.errors import Problem, RuleError
+from borderwatch.core.errors import Codes, Problem, RuleError
 from borderwatch.core.yamlsrc import load_located, schema_problems
 from borderwatch.streams.rules.factexpr import is_country_code
 
@@ -89,7 +89,7 @@ def _read(path: Path, model: type[BaseModel], problems: list[Problem]) -> Any:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        problems.extend(schema_problems(doc, exc, "R003"))
+        problems.extend(schema_problems(doc, exc, Codes.R003.code))
         return None
 
 

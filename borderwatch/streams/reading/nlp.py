@@ -13,7 +13,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 
 PARAGRAPHS = "bw_paragraphs"
 # What rules and facts read: POS and lemmas (tagger, attribute_ruler, lemmatizer), the
@@ -37,13 +37,7 @@ def load_nlp(model: str) -> Language:
     try:
         nlp: Any = spacy.load(model)
     except OSError as exc:
-        raise BorderwatchError(
-            Problem(
-                "N001",
-                f"spaCy model {model!r} is not installed ({exc}); install it with pip, "
-                "or set BORDERWATCH_SPACY_MODEL",
-            )
-        ) from exc
+        raise BorderwatchError(Problem.of(Codes.N001, model=model, error=exc)) from exc
     for name in nlp.pipe_names:
         if name not in NEEDED:
             nlp.disable_pipe(name)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from borderwatch.core.errors import Problem, RuleError
+from borderwatch.core.errors import Codes, Problem, RuleError
 from borderwatch.core.yamlsrc import DataPath, LocatedYaml, load_located
 from borderwatch.streams.rules.factexpr import parse_fact
 from borderwatch.streams.rules.model import (
@@ -105,10 +105,15 @@ def _validation_problems(doc: LocatedYaml, exc: ValidationError) -> list[Problem
             msg = f"name {loc[-1]!r} must be lower_snake_case (a-z, 0-9, _)"
         where = ".".join(str(p) for p in loc)
         keys = {str(p) for p in loc}
-        code = "R008" if "fact" in keys else "R005" if keys & {"phrase", "entity"} else "R003"
+        code = Codes.R003
+        if "fact" in keys:
+            code = Codes.R008
+        elif keys & {"phrase", "entity"}:
+            code = Codes.R005
         if err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}"
-        problems.append(doc.problem(code, f"{where}: {msg}" if where else msg, loc))
+        detail = f"{where}: {msg}" if where else msg
+        problems.append(Problem.of(code, doc.path, *doc.locate(loc), detail=detail))
     return problems
 
 
@@ -153,10 +158,12 @@ class _Loader:
                     other, _ = where[name]
                     line = other.locate(("lists", name))[0]
                     self.problems.append(
-                        doc.problem(
-                            "R010",
-                            f"duplicate list name {name!r} (also at {other.path}:{line})",
-                            ("lists", name),
+                        Problem.of(
+                            Codes.R010,
+                            doc.path,
+                            *doc.locate(("lists", name)),
+                            name=name,
+                            other=f"{other.path}:{line}",
                         )
                     )
                     continue
@@ -169,8 +176,8 @@ class _Loader:
         for i, item in enumerate(named.items):
             if is_list_ref(item):
                 self.problems.append(
-                    doc.problem("R006", f"a list cannot reference another list ({item})",
-                                ("lists", name, "items", i))
+                    Problem.of(Codes.R006, doc.path, *doc.locate(("lists", name, "items", i)),
+                               detail=f"a list cannot reference another list ({item})")
                 )  # fmt: skip
                 continue
             items.append(item)
@@ -204,7 +211,10 @@ class _Expander:
                 known = ", ".join(sorted(self.lists)) or "none defined"
                 self.problems.append(
                     self.origin.problem(
-                        "R006", f"unknown list {value!r} (known lists: {known})", *loc, i
+                        Codes.R006.code,
+                        Codes.R006.format(detail=f"unknown list {value!r} (known lists: {known})"),
+                        *loc,
+                        i,
                     )
                 )
                 continue
@@ -213,7 +223,10 @@ class _Expander:
                 if problem:
                     doc, _ = self.list_where[name]
                     at = ("lists", name, "items", j)
-                    self.problems.append(doc.problem("R005", f"{problem} (used as {value})", at))
+                    detail = f"{problem} (used as {value})"
+                    self.problems.append(
+                        Problem.of(Codes.R005, doc.path, *doc.locate(at), detail=detail)
+                    )
                 else:
                     out.append(item)
         return list(dict.fromkeys(out))
@@ -247,7 +260,10 @@ class _Expander:
                     try:
                         parse_fact(expr)  # list items must be valid values too
                     except ValueError as exc:
-                        self.problems.append(self.origin.problem("R008", str(exc), *at, "fact", e))
+                        message = Codes.R008.format(detail=exc)
+                        self.problems.append(
+                            self.origin.problem(Codes.R008.code, message, *at, "fact", e)
+                        )
                         continue
                 exprs.append(expr)
             update["fact"] = exprs
@@ -270,7 +286,7 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
     given = list(paths)
     files = rule_files(given)
     if not files:
-        raise RuleError(Problem("R007", "no rule files (*.yaml) found"))
+        raise RuleError(Problem.of(Codes.R007))
     loader = _Loader()
     lists, list_where = loader.lists(list_files(given))
     rules: list[Rule] = []
@@ -286,7 +302,8 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
                 line = other.doc.locate(("rules", other.index, "id"))[0]
                 loader.problems.append(
                     origin.problem(
-                        "R004", f"duplicate rule id {rule.id!r} (also at {other.doc.path}:{line})",
+                        Codes.R004.code,
+                        Codes.R004.format(rule_id=rule.id, other=f"{other.doc.path}:{line}"),
                         "id",
                     )
                 )  # fmt: skip

@@ -179,9 +179,7 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
     scores = {c: Score() for c in categories}
     predictions: dict[str, list[str]] = {}
     facts: dict[str, dict[str, Any]] = {}
-    articles = [
-        Article(id=i.id, title=i.title, text=i.text, published=i.published) for i in items
-    ]
+    articles = [Article(id=i.id, title=i.title, text=i.text, published=i.published) for i in items]
     facts_score = FactsScore()
     errors: list[dict[str, str]] = []
     all_alerts: list[Alert] = []
