@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from borderwatch.core.errors import Problem
+from borderwatch.core.errors import Codes, Problem
 
 DataPath = tuple[str | int, ...]
 
@@ -50,7 +50,7 @@ def load_located(path: Path, text: str | None = None) -> LocatedYaml:
     try:
         source = text if text is not None else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        result.problems.append(Problem("R001", f"cannot read file: {exc}", path))
+        result.problems.append(Problem.of(Codes.R001, path, detail=f"cannot read file: {exc}"))
         return result
     loader = yaml.SafeLoader(source)
     try:
@@ -65,10 +65,10 @@ def load_located(path: Path, text: str | None = None) -> LocatedYaml:
         if exc.context_mark is not None and exc.context_mark is not mark:
             ctx = exc.context_mark
             msg += f" ({exc.context} at line {ctx.line + 1}, column {ctx.column + 1})"
-        result.problems.append(Problem("R001", msg, path, line, col))
+        result.problems.append(Problem.of(Codes.R001, path, line, col, detail=msg))
         result.data = None
     except yaml.YAMLError as exc:
-        result.problems.append(Problem("R001", f"YAML error: {exc}", path))
+        result.problems.append(Problem.of(Codes.R001, path, detail=f"YAML error: {exc}"))
         result.data = None
     finally:
         loader.dispose()
@@ -83,7 +83,12 @@ def _build(node: yaml.Node, at: DataPath, loader: yaml.SafeLoader, out: LocatedY
             key = loader.construct_object(key_node, deep=True)
             if key == "<<":
                 out.problems.append(
-                    Problem("R002", "YAML merge keys are not supported", out.path, *_mark(key_node))
+                    Problem(
+                        Codes.R002.code,
+                        "YAML merge keys are not supported",
+                        out.path,
+                        *_mark(key_node),
+                    )
                 )
                 continue
             if key in mapping:
@@ -91,7 +96,7 @@ def _build(node: yaml.Node, at: DataPath, loader: yaml.SafeLoader, out: LocatedY
                 first = out.marks.get((*at, key), (None, None))[0]
                 out.problems.append(
                     Problem(
-                        "R002",
+                        Codes.R002.code,
                         f"duplicate key {key!r} (first defined on line {first})",
                         out.path,
                         line,

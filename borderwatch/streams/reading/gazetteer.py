@@ -134,8 +134,8 @@ class Gazetteer:
             for entry in entries:
                 if entry.id in seen:
                     problems.append(
-                        Problem("R004", f"duplicate gazetteer id {entry.id!r} in {kind} "
-                                f"(also in {seen[entry.id]})", directory / f"{kind}.yaml")
+                        Problem.of(Codes.R014, directory / f"{kind}.yaml", id=entry.id,
+                                   kind=kind, other=seen[entry.id])
                     )  # fmt: skip
                 seen[entry.id] = kind
         if problems:

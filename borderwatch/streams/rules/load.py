@@ -129,7 +129,7 @@ class _Loader:
         self.problems.extend(doc.problems)
         if doc.data is None:
             if not doc.problems:
-                self.problems.append(Problem("R003", "file is empty", path))
+                self.problems.append(Problem.of(Codes.R003, path, detail="file is empty"))
             return None
         name = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
         self.digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
