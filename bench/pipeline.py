@@ -30,13 +30,14 @@ from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.core.kafka import admin, consumer, ensure_topics
 from borderwatch.core.models import Alert, Article
 from borderwatch.core.settings import Settings
-from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts, wait_until
+from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts
 from borderwatch.notifiers.ledger import Ledger
 from borderwatch.runtime import procs
 from borderwatch.runtime.broker import EmbeddedBroker
 from borderwatch.runtime.cluster import stream_worker
 from borderwatch.streams import checked_detector
 from tests.support.loadgen import generate
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -300,12 +300,3 @@ def _close(kc: KafkaConsumer) -> None:
         kc.close(autocommit=False)
     except Exception as exc:  # closing must not hide the real error
         log.warning("closing the alerts consumer failed: %s", exc)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()

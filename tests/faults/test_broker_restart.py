@@ -17,9 +17,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.runtime.broker import free_port, wait_for_port
 from tests.support.fixtures import ROOT, cli_env
+from tests.support.waiting import wait_until
 
 ITEMS = [
     (

@@ -19,11 +19,11 @@ from kafka import KafkaConsumer
 
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import Alert
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.runtime.cluster import stream_worker, worker_log
 from borderwatch.streams.detect import Detector
 from tests.support.fixtures import isolated_settings
 from tests.support.streaming import generated_articles, send_run
+from tests.support.waiting import wait_until
 
 
 class AlertsTopic:

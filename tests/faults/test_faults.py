@@ -13,13 +13,14 @@ import uuid
 from pathlib import Path
 
 from borderwatch.core.kafka import ensure_topics
-from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, wait_until
+from borderwatch.notifiers.dispatch import Dispatcher, EndTracker
 from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.sinks.jsonl import JsonlNotifier
 from borderwatch.runtime.cluster import stream_worker, worker_log
 from borderwatch.streams.detect import Detector
 from tests.support.fixtures import isolated_settings
 from tests.support.streaming import generated_articles, reading_alerts, send_run
+from tests.support.waiting import wait_until
 
 
 def test_sigkill_worker_mid_stream_delivers_every_alert_once(

@@ -12,11 +12,11 @@ import signal
 from pathlib import Path
 
 from borderwatch.core.kafka import ensure_topics, producer
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
 from tests.support.factories import make_alert
 from tests.support.fakeslack import FakeSlack
 from tests.support.fixtures import isolated_settings, notify_env, notify_process
+from tests.support.waiting import wait_until
 
 
 def test_kill_between_slack_call_and_commit_posts_once(

@@ -14,12 +14,13 @@ from kafka import KafkaConsumer, KafkaProducer
 from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import Article
-from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, wait_until
+from borderwatch.notifiers.dispatch import Dispatcher, EndTracker
 from borderwatch.notifiers.ledger import Ledger
 from borderwatch.runtime.broker import free_port
 from borderwatch.runtime.cluster import stream_worker, worker_log
 from tests.support.fixtures import isolated_settings
 from tests.support.streaming import reading_alerts
+from tests.support.waiting import wait_until
 
 GOOD = (
     "Border guards fired on a group of migrants at the river crossing into Poland on "

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from borderwatch.core.kafka import ensure_topics, producer
 from borderwatch.core.models import Alert
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.runtime.broker import EmbeddedBroker, free_port
 from tests.support.factories import make_alert
 from tests.support.fixtures import ROOT, isolated_settings
+from tests.support.waiting import wait_until
 
 
 def test_notify_waits_for_its_broker_and_survives_a_restart(tmp_path: Path) -> None:

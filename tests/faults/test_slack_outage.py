@@ -9,11 +9,11 @@ from pathlib import Path
 
 from borderwatch.core.kafka import ensure_topics, producer
 from borderwatch.core.models import Alert
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
 from tests.support.factories import make_alert
 from tests.support.fakeslack import FakeSlack
 from tests.support.fixtures import isolated_settings, notify_env, notify_process
+from tests.support.waiting import wait_until
 
 OUTAGE_S = 60.0
 STORIES = [  # (country, sentence): no shared place or wording, so no two share a story

@@ -11,8 +11,8 @@ from borderwatch.connectors.archive import ArticleArchive, day_path
 from borderwatch.connectors.files import Archive
 from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.core.models import Article
-from borderwatch.notifiers.dispatch import wait_until
 from tests.support.fixtures import isolated_settings
+from tests.support.waiting import wait_until
 
 DAY1 = datetime(2026, 2, 27, 23, 59, tzinfo=UTC)
 DAY2 = datetime(2026, 2, 28, 0, 1, tzinfo=UTC)

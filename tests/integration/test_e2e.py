@@ -13,13 +13,14 @@ from borderwatch.connectors.feeds import FeedUrl
 from borderwatch.connectors.http import FetchPolicy
 from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.core.kafka import ensure_topics
-from borderwatch.notifiers.dispatch import Dispatcher, consume_alerts, wait_until
+from borderwatch.notifiers.dispatch import Dispatcher, consume_alerts
 from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
 from borderwatch.runtime.broker import free_port, wait_for_port
 from borderwatch.runtime.cluster import stream_worker
 from tests.support.fakeslack import FakeSlack
 from tests.support.fixtures import ROOT, cli_env, cluster_env, isolated_settings, our_processes
+from tests.support.waiting import wait_until
 
 FEED = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Loopback Wire</title>

@@ -15,12 +15,12 @@ from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.core.kafka import consumer, ensure_topics
 from borderwatch.core.models import Alert, Article, parse_alert_message
 from borderwatch.core.settings import Settings
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.runtime.cluster import stream_worker, worker_log
 from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
 from tests.support.fixtures import RULES, isolated_settings
+from tests.support.waiting import wait_until
 
 NEW_RULE = """\
 rules:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from borderwatch.connectors.files import Archive
 from borderwatch.core.models import Article
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.runtime.broker import free_port
 from borderwatch.streams.detect import Detector, build_alerts
 from tests.support.fixtures import ROOT, cli_env
+from tests.support.waiting import wait_until
 
 SAMPLES = ROOT / "samples" / "archive.jsonl"
 

@@ -17,9 +17,9 @@ from borderwatch.core.errors import BrokerError
 from borderwatch.core.kafka import ensure_topics
 from borderwatch.core.models import Article
 from borderwatch.core.settings import Settings
-from borderwatch.notifiers.dispatch import wait_until
 from borderwatch.runtime.supervise import CRASH_LOOP_RESTARTS, Supervisor
 from tests.support.fixtures import isolated_settings
+from tests.support.waiting import wait_until
 
 
 def test_a_worker_that_keeps_dying_ends_the_job_after_a_few_restarts(tmp_path: Path) -> None:

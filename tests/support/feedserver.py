@@ -20,6 +20,10 @@ class FeedServer:
     base: str
     hits: dict[str, int] = field(default_factory=dict)
     version: dict[str, int] = field(default_factory=dict)  # /changing serves this revision
+    # /served/<name>: (status, headers, body) set by a test; /raw/<name>: bytes written as
+    # the whole response (a broken status line, a body cut short), then the socket closed.
+    served: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    raw: dict[str, bytes] = field(default_factory=dict)
 
 
 @contextmanager
@@ -42,7 +46,19 @@ def feed_server() -> Iterator[FeedServer]:
             path = self.path.split("?")[0]
             state.hits[path] = state.hits.get(path, 0) + 1
             name = path.strip("/")
-            if name in ("rss2", "atom", "rdf", "malformed", "bomb"):
+            if name.startswith("served/") and name[7:] in state.served:
+                status, headers, body = state.served[name[7:]]
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            elif name.startswith("raw/") and name[4:] in state.raw:
+                self.wfile.write(state.raw[name[4:]])
+                self.close_connection = True
+            elif name in ("rss2", "atom", "rdf", "malformed", "bomb"):
                 self._send((FIXTURES / f"{name}.xml").read_bytes(), Content_Type="application/xml")
             elif name == "gzip":
                 body = gzip.compress((FIXTURES / "rss2.xml").read_bytes())

@@ -170,3 +170,14 @@ def test_python_dash_m_borderwatch_runs_every_group(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "silences" in done.stdout and "No such command" not in done.stderr
+
+
+def test_codes_lists_the_catalogue() -> None:
+    from borderwatch.core.errors import CATALOGUE, codes_table_markdown
+
+    listed = runner.invoke(app, ["codes"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    assert all(f"│ {code} " in listed.output for code in CATALOGUE)
+    assert "{kind}[{index}]" in listed.output  # templates shown as written, not as markup
+    table = runner.invoke(app, ["codes", "--markdown"])
+    assert table.exit_code == 0 and table.output == codes_table_markdown()

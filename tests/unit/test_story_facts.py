@@ -201,3 +201,16 @@ def test_stories_from_before_views_were_kept_still_work(tmp_path: Path) -> None:
     story, created = book.add(STORY[1])
     assert not created and story.story_id == "s1" and story.view is not None
     assert book.get("s1") is not None and book.get("s1").view is not None  # type: ignore[union-attr]
+
+
+def test_the_report_timeline_puts_an_alert_on_its_articles_day() -> None:
+    """An undated article that was fetched on 1 February is on that day in the HTML report,
+    not on the day a replay or eval happened to find it."""
+    from borderwatch.cli.report import html_report
+
+    fetched = report(1, "Wire A", 2, hours=0, countries=["TUR"], dated=False)
+    assert fetched.article.published is None and fetched.created.date() != T0.date()
+    page = html_report("t", [fetched])
+    today = fetched.created.strftime("%Y-%m-%d")
+    assert "2026-02-01" in page
+    assert page.count(today) == page.count(f"generated {today}")  # only the generation time
