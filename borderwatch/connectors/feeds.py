@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import feedparser
+import feedparser.encodings
 
 from borderwatch.connectors.base import FileSource, Item, Source
 from borderwatch.connectors.http import FetchError, FetchPolicy, fetch
@@ -60,12 +61,33 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 
 
-def _when(entry: Any, *keys: str) -> datetime | None:
+def _when(entry: Any, *keys: str) -> tuple[datetime | None, str | None]:
+    """The entry's time in UTC, or why it has none: feedparser applies the offset itself, so
+    "9999-12-31T23:00-05:00" arrives as year 10000, which no datetime can hold."""
     for key in keys:
         parsed = entry.get(key)
         if parsed:
-            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-    return None
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC), None
+            except (ValueError, OverflowError, OSError) as exc:
+                return None, f"{key.removesuffix('_parsed')} year {parsed[0]}: {exc}"
+    return None, None
+
+
+def declares_entities(data: bytes) -> bool:
+    """Whether a document declares XML entities in any encoding a parser may read it in.
+
+    The bytes alone miss ``<!ENTITY`` written in UTF-16 or -32 (every other byte NUL), EBCDIC
+    or a declared UTF-7, so the check also runs on the NUL-free bytes and on the UTF-8 that
+    feedparser itself would convert the document to.
+    """
+    if ENTITY_DECL.search(data) or ENTITY_DECL.search(data.replace(b"\0", b"")):
+        return True
+    try:
+        converted = feedparser.encodings.convert_to_utf8({}, data, {})
+    except Exception:  # an undecodable document: feedparser will refuse it on its own
+        return False
+    return bool(ENTITY_DECL.search(converted))
 
 
 def _entry_text(entry: Any) -> str:
@@ -104,7 +126,10 @@ def canonical_url(url: str) -> str:
 
 def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
     """Yield every entry that can be read; a malformed feed yields what parsed plus a problem."""
-    if ENTITY_DECL.search(data):
+    if not data.strip():
+        yield Problem.of(Codes.F001, origin, error="it is empty")
+        return
+    if declares_entities(data):
         # Entity declarations are how billion-laughs bombs work; real news feeds have none.
         yield Problem.of(Codes.F006, origin)
         return
@@ -130,6 +155,9 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
             yield Problem.of(Codes.F003, origin, n=n)
             continue
         url = canonical_url(str(link)) if link else None
+        published, bad_date = _when(entry, "published_parsed", "updated_parsed")
+        if bad_date:
+            yield Problem.of(Codes.F008, origin, n=n, error=bad_date)
         yield Article(
             id=Article.make_id(given=entry.get("id"), url=url, title=title, text=text),
             url=url,
@@ -137,7 +165,7 @@ def parse_feed(data: bytes, origin: str) -> Iterator[Item]:
             text=text or title,
             source=feed_title,
             language=_language(entry.get("language")) or language,
-            published=_when(entry, "published_parsed", "updated_parsed"),
+            published=published,
         )
 
 

@@ -18,11 +18,11 @@ import trafilatura
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from borderwatch.connectors.base import Item
-from borderwatch.connectors.feeds import ENTITY_DECL, parse_feed
+from borderwatch.connectors.feeds import declares_entities, parse_feed
 from borderwatch.connectors.feedstate import FeedState
 from borderwatch.connectors.http import FetchError, FetchPolicy, fetch
 from borderwatch.core import metrics
-from borderwatch.core.backoff import backoff_delay
+from borderwatch.core.backoff import Backoff, backoff_delay
 from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Article
 from borderwatch.core.yamlsrc import load_located, schema_problems
@@ -53,7 +53,7 @@ def load_feeds(path: Path) -> list[FeedSpec]:
         Problem.of(Codes.F020, p.path, p.line, p.col, detail=p.message) for p in doc.problems
     ]
     if doc.data is None and not problems:
-        problems.append(Problem.of(Codes.F020, path, detail="feeds file is empty"))
+        problems.append(Problem.of(Codes.F020, path, 1, 1, detail="feeds file is empty"))
     if problems:
         raise BorderwatchError(problems)
     try:
@@ -65,7 +65,7 @@ def load_feeds(path: Path) -> list[FeedSpec]:
 def import_opml(path: Path) -> list[FeedSpec]:
     """Feeds from an OPML export (``<outline xmlUrl=... text=...>``, nested or flat)."""
     data = path.read_bytes()
-    if ENTITY_DECL.search(data):
+    if declares_entities(data):
         error = "declares XML entities; refused"
         raise BorderwatchError(Problem.of(Codes.F021, path, error=error))
     try:
@@ -114,6 +114,25 @@ class Poller:
         return [s for s in self.specs if self.state.health(s.url).next_poll <= now]
 
     def poll_feed(self, spec: FeedSpec) -> list[Item]:
+        """One feed's items and problems. Whatever this feed's server answers, and whatever
+        bug that answer finds, ends here as a problem for this feed: the other feeds of the
+        same poll, and every later poll, go on."""
+        try:
+            return self._poll_feed(spec)
+        except Exception as exc:  # a bug met on this feed's answer: report it and back off
+            log.exception("reading feed %s failed; polling the other feeds", spec.url)
+            metrics.FEED_ERRORS.labels(Codes.F009.code).inc()
+            error = f"{type(exc).__name__}: {exc}"
+            try:
+                now = self.clock()
+                failures = self.state.health(spec.url).failures + 1
+                delay = backoff_delay(failures + 1, self._interval(spec), self.backoff_cap_s)
+                self.state.failed(spec.url, f"[{Codes.F009.code}] {error}", now + delay, now)
+            except Exception:  # the state store itself is failing; the feed is retried anyway
+                log.exception("cannot record the failure of feed %s", spec.url)
+            return [Problem.of(Codes.F009, spec.url, error=error)]
+
+    def _poll_feed(self, spec: FeedSpec) -> list[Item]:
         now = self.clock()
         health = self.state.health(spec.url)
         try:
@@ -161,9 +180,13 @@ class Poller:
                 page = fetch(article.url, self.policy)
         except FetchError as exc:
             return article, Problem(exc.code, f"full text not fetched: {exc}", article.url)
-        text = trafilatura.extract(
-            page.body.decode("utf-8", "replace"), favor_precision=True, include_comments=False
-        )
+        try:
+            text = trafilatura.extract(
+                page.body.decode("utf-8", "replace"), favor_precision=True, include_comments=False
+            )
+        except Exception:  # a page that trips the extractor has no main text we can use
+            log.warning("full text of %s not extracted", article.url, exc_info=True)
+            text = None
         if not text or len(text) <= len(article.text):
             return article, Problem.of(Codes.F030, article.url)
         return article.model_copy(update={"text": text}), None
@@ -187,3 +210,35 @@ class Poller:
             deadline = min((self.state.health(s.url).next_poll for s in self.specs), default=0)
             while not stop() and self.clock() < deadline:
                 time.sleep(min(1.0, max(0.05, deadline - self.clock())))
+
+
+def keep_polling(
+    run: Callable[[], object],
+    stop: Callable[[], bool],
+    on_problem: Callable[[Problem], None],
+    *,
+    first_s: float = 5.0,
+    cap_s: float = 300.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Run the poll loop ``run`` (it returns once ``stop()``) until ``stop()``; when it
+    raises, say so (a log line with the traceback, a problem, a metric) and start it again
+    after a backoff. A poller thread that died quietly would leave ``run`` alive and never
+    polling: this is what keeps it polling, or makes its trouble seen."""
+    backoff = Backoff(first_s, cap_s)
+    while not stop():
+        started = clock()
+        try:
+            run()
+            return
+        except Exception as exc:
+            if clock() - started > cap_s:  # it had been polling fine: start the backoff over
+                backoff.reset()
+            delay = backoff.next()
+            log.exception("the feed poller failed; restarting it in %.0fs", delay)
+            metrics.FEED_ERRORS.labels(Codes.F017.code).inc()
+            error = f"{type(exc).__name__}: {exc}"
+            on_problem(Problem.of(Codes.F017, error=error, delay_s=delay))
+            until = clock() + delay
+            while not stop() and clock() < until:
+                time.sleep(min(0.5, max(0.0, until - clock())))

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from borderwatch.connectors.archive import ArticleArchive
 from borderwatch.connectors.files import Archive
+from borderwatch.connectors.poller import keep_polling
 from borderwatch.connectors.producer import ArticleWriter
 from borderwatch.connectors.pump import PumpCounts, pump
-from borderwatch.core.errors import Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
 from borderwatch.notifiers.dispatch import consume_alerts
@@ -63,22 +64,32 @@ def run_live(
                 pump(Archive(paths), writer, report, counts=counts)
             writer.producer.flush()
             poller = build_poller(cluster)
+            # keep_polling restarts the poll loop after any failure, visibly; if the thread
+            # ends all the same, the job ends with an error rather than run without feeds.
             feeds = threading.Thread(
-                target=pump, args=(poller.items(stop.is_set), writer, report),
-                kwargs={"counts": counts}, name="feeds", daemon=True,
+                target=keep_polling,
+                args=(lambda: pump(poller.items(stop.is_set), writer, report, counts=counts),
+                      stop.is_set, report),
+                name="feeds", daemon=True,
             )  # fmt: skip
             if poller.specs:
                 feeds.start()
+
+            def feeds_dead() -> bool:
+                return bool(poller.specs) and not feeds.is_alive() and not stop.is_set()
+
             dispatcher = live_dispatcher(cluster, notifiers)
             consume_alerts(
                 cluster,
                 dispatcher,
                 group_id=f"{cluster.app_id}-notifier",
-                stop=lambda: stop.is_set() or supervisor.failure is not None,
+                stop=lambda: stop.is_set() or supervisor.failure is not None or feeds_dead(),
                 generation=lambda: supervisor.generation,
             )
             if supervisor.failure is not None:
                 raise supervisor.failure
+            if feeds_dead():
+                raise BorderwatchError(Problem.of(Codes.W004))
             summary.alerts = dispatcher.by_category
         finally:
             summary.articles = counts.sent

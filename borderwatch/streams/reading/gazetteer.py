@@ -21,7 +21,7 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Span
 
 from borderwatch.core.errors import Codes, Problem, RuleError
-from borderwatch.core.yamlsrc import load_located, schema_problems
+from borderwatch.core.yamlsrc import LocatedYaml, load_located, schema_problems
 from borderwatch.streams.rules.factexpr import is_country_code
 
 CROSSING = "CROSSING"
@@ -79,18 +79,23 @@ class RegionsFile(BaseModel):
     regions: list[Region]
 
 
-def _read(path: Path, model: type[BaseModel], problems: list[Problem]) -> Any:
-    if not path.is_file():
-        return None
+def _read(
+    path: Path, model: type[BaseModel], problems: list[Problem]
+) -> tuple[LocatedYaml | None, Any]:
+    """The file's located text and its model; an absent file is (None, None), not a problem."""
+    if not path.exists():
+        return None, None
     doc = load_located(path)
     problems.extend(doc.problems)
     if doc.data is None:
-        return None
+        if not doc.problems:  # empty, only comments, or a bare ``~``
+            problems.append(Problem.of(Codes.R003, path, 1, 1, detail="file is empty"))
+        return doc, None
     try:
-        return model.model_validate(doc.data)
+        return doc, model.model_validate(doc.data)
     except ValidationError as exc:
         problems.extend(schema_problems(doc, exc, Codes.R003.code))
-        return None
+        return doc, None
 
 
 @lru_cache(maxsize=4096)
@@ -123,21 +128,26 @@ class Gazetteer:
     def load(cls, directory: Path) -> Gazetteer:
         """Read the gazetteer files; raise ``RuleError`` with located problems if any is bad."""
         problems: list[Problem] = []
-        countries = _read(directory / "countries.yaml", CountriesFile, problems)
-        crossings = _read(directory / "crossings.yaml", CrossingsFile, problems)
-        regions = _read(directory / "regions.yaml", RegionsFile, problems)
+        _, countries = _read(directory / "countries.yaml", CountriesFile, problems)
+        crossings_doc, crossings = _read(directory / "crossings.yaml", CrossingsFile, problems)
+        regions_doc, regions = _read(directory / "regions.yaml", RegionsFile, problems)
         seen: dict[str, str] = {}
-        for kind, entries in (
-            ("crossings", crossings.crossings if crossings else []),
-            ("regions", regions.regions if regions else []),
+        for kind, doc, entries in (
+            ("crossings", crossings_doc, crossings.crossings if crossings else []),
+            ("regions", regions_doc, regions.regions if regions else []),
         ):
-            for entry in entries:
+            if doc is None:
+                continue
+            for i, entry in enumerate(entries):
+                at = (kind, i, "id")
                 if entry.id in seen:
                     problems.append(
-                        Problem.of(Codes.R014, directory / f"{kind}.yaml", id=entry.id,
+                        Problem.of(Codes.R014, doc.path, *doc.locate(at), id=entry.id,
                                    kind=kind, other=seen[entry.id])
                     )  # fmt: skip
-                seen[entry.id] = kind
+                    continue
+                line = doc.locate(at)[0]
+                seen[entry.id] = f"{doc.path.name}:{line}"
         if problems:
             raise RuleError(problems)
         aliases = countries.aliases if countries else {}

@@ -70,7 +70,7 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.glob("*.y*ml") if p.suffix in (".yaml", ".yml")))
+            found.extend(_yaml_in(path))
         else:
             found.append(path)
     return found
@@ -79,7 +79,9 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
 def _yaml_in(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    return sorted(
+        p for p in directory.glob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.is_file()
+    )
 
 
 def list_files(paths: Iterable[Path]) -> list[Path]:
@@ -128,12 +130,22 @@ class _Loader:
         doc = load_located(path)
         self.problems.extend(doc.problems)
         if doc.data is None:
-            if not doc.problems:
-                self.problems.append(Problem.of(Codes.R003, path, detail="file is empty"))
+            if not doc.problems:  # empty, only comments, or a bare ``~``
+                self.problems.append(Problem.of(Codes.R003, path, 1, 1, detail="file is empty"))
             return None
         name = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
-        self.digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        self.digest.update(name.encode() + b"\0" + doc.raw + b"\0")
         return doc
+
+    def hash_file(self, path: Path) -> None:
+        """A file the version depends on but that is validated elsewhere (a gazetteer)."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            detail = f"cannot read file: {exc.strerror}"
+            self.problems.append(Problem.of(Codes.R001, path, detail=detail))
+            return
+        self.digest.update(path.name.encode() + b"\0" + data + b"\0")
 
     def parse(self, path: Path, model: type[M]) -> tuple[LocatedYaml | None, M | None]:
         """Read and validate one file; its problems are collected, not raised."""
@@ -312,7 +324,7 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
             rules.append(_Expander(lists, list_where, origin, loader.problems).rule(rule))
     for directory in sorted({(p if p.is_dir() else p.parent) / GAZETTEERS_DIR for p in given}):
         for path in _yaml_in(directory):
-            loader.digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            loader.hash_file(path)
     if loader.problems:
         raise RuleError(loader.problems)
     return RuleSet(
