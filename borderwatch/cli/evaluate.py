@@ -16,7 +16,7 @@ from rich.table import Table
 
 from borderwatch.cli.app import app, current_settings, out, skipped
 from borderwatch.cli.render import comparison_table, errors_table, facts_table, scores_table
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 
 
 @app.command("eval")
@@ -58,7 +58,7 @@ def evaluate(
         items, problems = read_corpora(corpora)
     except OSError as exc:
         raise BorderwatchError(
-            Problem("I002", f"cannot read corpus: {exc}", Path(exc.filename or corpora[0]))
+            Problem.of(Codes.I002, Path(exc.filename or corpora[0]), error=exc)
         ) from exc
     for problem in problems:
         skipped(problem)
@@ -67,7 +67,7 @@ def evaluate(
     try:
         with_folds(result, items, folds)
     except ValueError as exc:
-        raise BorderwatchError(Problem("I003", str(exc))) from exc
+        raise BorderwatchError(Problem.of(Codes.I003, error=exc)) from exc
     other_result = run_eval(other, items) if other is not None else None
     title = f"{corpus} ({len(items)} items, rules {detector.rules.version})"
     out.print(scores_table(title, result))

@@ -14,7 +14,7 @@ import typer
 
 from borderwatch.cli.app import current_settings, group, out
 from borderwatch.cli.render import feeds_table
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 
 feeds_app = group("feeds", "Feeds: import OPML, show their health.")
 
@@ -35,7 +35,7 @@ def feeds_import(
         found = import_opml(opml)
         existing = load_feeds(out_path) if out_path.is_file() else []
     except OSError as exc:
-        raise BorderwatchError(Problem("F021", f"cannot read: {exc.strerror}", opml)) from exc
+        raise BorderwatchError(Problem.of(Codes.F022, opml, reason=exc.strerror)) from exc
     known = {f.url for f in existing}
     added = [f for f in found if f.url not in known]
     feeds = [f.model_dump(exclude_none=True, exclude_defaults=True) for f in [*existing, *added]]

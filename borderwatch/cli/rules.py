@@ -13,7 +13,7 @@ import typer
 
 from borderwatch.cli.app import current_settings, err, group, out
 from borderwatch.cli.render import examples_table
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Article
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def rules_explain(
         try:
             title, _, body = file.read_text(encoding="utf-8").partition("\n")
         except OSError as exc:
-            raise BorderwatchError(Problem("R012", f"cannot read: {exc.strerror}", file)) from exc
+            raise BorderwatchError(Problem.of(Codes.R012, file, reason=exc.strerror)) from exc
         article = Article(id="explain", title=title.strip(), text=body.strip() or title)
     else:
         article = Article(id="explain", text=text or "")

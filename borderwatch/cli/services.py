@@ -17,7 +17,7 @@ import typer
 from borderwatch.cli.app import app, cluster_service, current_settings, err, out, service, skipped
 from borderwatch.cli.render import replay_progress, summary_table
 from borderwatch.core import metrics
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 
 
 @app.command()
@@ -83,17 +83,14 @@ def replay(
     sources: list[Source] = []
     if from_topic:
         if not settings.kafka_bootstrap:
-            raise BorderwatchError(
-                Problem("P003", "--from-topic needs BORDERWATCH_KAFKA_BOOTSTRAP (a cluster "
-                        "that keeps the topic); the embedded broker starts empty")
-            )  # fmt: skip
+            raise BorderwatchError(Problem.of(Codes.P003))
         from borderwatch.connectors.topic import TopicSource
 
         sources.append(
             TopicSource(settings, settings.topic(from_topic), time_filter.since, time_filter.until)
         )
     elif not paths:
-        raise BorderwatchError(Problem("P004", "give archive paths or --from-topic"))
+        raise BorderwatchError(Problem.of(Codes.P004))
     notifiers = build_notifiers(settings, slack=to_slack, console=True)
     with replay_progress(paths) as progress:
         summary = replay_archives(
@@ -156,7 +153,7 @@ def worker() -> None:
 
     settings = current_settings()
     if not settings.kafka_bootstrap:
-        raise BorderwatchError(Problem("K003", "set BORDERWATCH_KAFKA_BOOTSTRAP first"))
+        raise BorderwatchError(Problem.of(Codes.K003))
     wait_for_broker(settings, settings.connect_timeout_s)
     env = worker_env(settings)
     os.execve(sys.executable, [sys.executable, "-m", "borderwatch.streams.worker"], env)

@@ -13,7 +13,7 @@ import typer
 
 from borderwatch.cli.app import current_settings, group, out
 from borderwatch.cli.render import silences_table, when
-from borderwatch.core.errors import BorderwatchError, Problem
+from borderwatch.core.errors import BorderwatchError, Codes, Problem
 
 if TYPE_CHECKING:
     from borderwatch.notifiers.silences import SilenceStore
@@ -60,5 +60,5 @@ def silence_list(
 def silence_expire(silence_id: Annotated[str, typer.Argument(help="The id `list` shows.")]) -> None:
     """End a silence now."""
     if not _silences().expire(silence_id):
-        raise BorderwatchError(Problem("S007", f"no active silence {silence_id!r}"))
+        raise BorderwatchError(Problem.of(Codes.S007, silence_id=silence_id))
     out.print(f"silence {silence_id} expired", markup=False)

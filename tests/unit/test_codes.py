@@ -27,13 +27,11 @@ ERRORS = PACKAGE / "core" / "errors.py"
 README = ROOT / "README.md"
 CODE = re.compile(r"[A-Z]\d{3}")
 
-# Folders that may still spell codes as string literals. The CLI is being restructured; its
-# codes are in the catalogue already. Empty this once its call sites say ``Codes.X``.
-LITERAL_CODES_ALLOWED: frozenset[str] = frozenset({"borderwatch/cli/"})
+# Folders that may still spell codes as string literals: none, every call site says ``Codes.X``.
+LITERAL_CODES_ALLOWED: frozenset[str] = frozenset()
 
 # Catalogue codes whose call site is in a folder above and still prints an older literal.
-# F022: `feeds import` reports an unreadable OPML file as F021 (the OPML-content code).
-AWAITING_CALL_SITE: frozenset[str] = frozenset({"F022"})
+AWAITING_CALL_SITE: frozenset[str] = frozenset()
 
 # ``Problem.of`` takes these itself, so a template may not name them.
 RESERVED_FIELDS = frozenset({"code", "path", "line", "col"})
