@@ -52,6 +52,8 @@ def summary_table(summary: RunSummary) -> Table:
     table.add_row("alerts in all", str(sum(summary.alerts.values())))
     for name, n in summary.failures.items():
         table.add_row(Text(f"delivery failures: {name}"), str(n))
+    for name, n in sorted(summary.already.items()):  # a repeated replay posts nothing twice
+        table.add_row(Text(f"already delivered: {name}"), str(n))
     if summary.seconds:
         table.add_row("seconds", f"{summary.seconds:.1f}")
     return table

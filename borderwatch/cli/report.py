@@ -35,8 +35,8 @@ def _templates() -> Environment:
 
 
 def _day(alert: Alert) -> str:
-    when = alert.article.published or alert.created
-    return when.astimezone(UTC).strftime("%Y-%m-%d")
+    """The day of the report itself (published, else fetched), not of the run that found it."""
+    return alert.reported_at.astimezone(UTC).strftime("%Y-%m-%d")
 
 
 @dataclass

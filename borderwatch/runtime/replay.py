@@ -22,8 +22,8 @@ from borderwatch.core.models import Alert
 from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
 from borderwatch.notifiers.dispatch import Dispatcher, EndTracker, consume_alerts
-from borderwatch.notifiers.ledger import Ledger
 from borderwatch.runtime.cluster import kafka_cluster, stream_worker, worker_failure
+from borderwatch.runtime.replay_ledger import replay_ledger
 from borderwatch.runtime.wiring import RunSummary
 from borderwatch.streams import checked_detector
 
@@ -96,7 +96,8 @@ def replay(
 
         dispatcher = Dispatcher(
             notifiers,
-            ledger=Ledger.memory(),  # a replay leaves no delivery records behind
+            # the live ledger for Slack and webhooks: what they have is never sent again
+            ledger=replay_ledger(settings, notifiers),
             end=EndTracker(run_id, cluster.articles_partitions, cluster.alerts_partitions),
             on_alert=count,
         )
@@ -116,6 +117,8 @@ def replay(
         drop_topics(settings)
     summary.alerts = dispatcher.by_category
     summary.failures = dispatcher.failures
+    summary.already = dispatcher.already
+    dispatcher.ledger.close()
     summary.seconds = time.monotonic() - started
     for notifier in notifiers:
         notifier.close()

@@ -94,7 +94,8 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
 
 def live_dispatcher(settings: Settings, notifiers: list[Notifier]) -> Dispatcher:
     """Live delivery (``run`` and ``notify``): the ledger on disk, silences, the alerts DLQ
-    and the per-sink breaker. A replay's ledger is in memory, and it has none of the rest."""
+    and the per-sink breaker. A replay shares only the ledger, for its paging sinks
+    (``runtime.replay_ledger``), and has none of the rest."""
     return Dispatcher(
         notifiers,
         ledger=Ledger(settings.state_path("ledger.sqlite3")),
@@ -111,6 +112,7 @@ class RunSummary:
     alerts: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
+    already: Counter[str] = field(default_factory=Counter)  # per sink: delivered before
     seconds: float = 0.0
     skipped_outside: int = 0
     skipped_undated: int = 0
