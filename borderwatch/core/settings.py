@@ -2,21 +2,32 @@
 
 Environment wins over the file, so an operator can override one value without editing it.
 Secrets are ``SecretStr``: they never show up in a repr, a log line or a child's argv.
+
+The file is one more pydantic-settings source, below the environment, so the precedence is
+stated once (``settings_customise_sources``) rather than re-implemented by a merge. It is read
+with ``yamlsrc``, which keeps ``line:col`` for every value and refuses hostile YAML, so a wrong
+value or an unknown key in it is reported where it is written, like in every other YAML file.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Alert, Severity
+from borderwatch.core.yamlsrc import DataPath, LocatedYaml, load_located
 
 if TYPE_CHECKING:
     from borderwatch.core.kafka import KafkaConnection
@@ -171,7 +182,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, file_secret_settings)
+        return (init_settings, env_settings, _FileSource(settings_cls), file_secret_settings)
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
@@ -270,26 +281,82 @@ class Settings(BaseSettings):
         return env
 
 
+# The settings file being loaded: set by load_settings only, so a plain ``Settings(...)`` (tests,
+# model copies) never reads a file. A context variable, so threads loading at once do not mix.
+_FILE: ContextVar[LocatedYaml | None] = ContextVar("borderwatch_settings_file", default=None)
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """The settings file's values, as yamlsrc read them."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        doc = _FILE.get()
+        return dict(doc.data) if doc is not None and isinstance(doc.data, dict) else {}
+
+
+@contextmanager
+def _reading(doc: LocatedYaml | None) -> Iterator[None]:
+    token = _FILE.set(doc)
+    try:
+        yield
+    finally:
+        _FILE.reset(token)
+
+
+def _read_file(path: Path) -> LocatedYaml:
+    """The file, or every problem that stops it being read (syntax, keys), located."""
+    doc = load_located(path)
+    if doc.problems:
+        raise BorderwatchError([
+            Problem.of(Codes.C001, p.path, p.line, p.col,
+                       error=p.message.removeprefix("cannot read file: "))
+            for p in doc.problems
+        ])  # fmt: skip
+    doc.data = {} if doc.data is None else doc.data  # an empty file sets nothing
+    if not isinstance(doc.data, dict):
+        raise BorderwatchError(Problem.of(Codes.C002, path, *doc.locate(())))
+    odd = [Problem.of(Codes.C003, path, *doc.locate((key,)), key=key,
+                      error="a setting's name must be text")
+           for key in doc.data if not isinstance(key, str)]  # fmt: skip
+    if odd:
+        raise BorderwatchError(odd)
+    return doc
+
+
+def _located(err: Any, doc: LocatedYaml | None, env: set[str], given: set[str]) -> Problem:
+    """One validation error, pointed at where the value came from: the file's line and
+    column, the environment variable, or (for a command-line option) just its name."""
+    loc: DataPath = tuple(err["loc"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden" and loc:
+        close = difflib.get_close_matches(str(loc[0]), list(Settings.model_fields), n=1)
+        msg = "unknown setting" + (f" (did you mean {close[0]!r}?)" if close else "")
+    key = ".".join(str(part) for part in loc) or "settings"
+    top = str(loc[0]) if loc else None
+    if top is not None and top not in given:
+        if top in env:
+            rest = "".join(f".{part}" for part in loc[1:])
+            return Problem.of(Codes.C003, key=f"{ENV_PREFIX}{top.upper()}{rest}", error=msg)
+        if doc is not None:
+            return doc.problem(Codes.C003.code, Codes.C003.format(key=key, error=msg), loc)
+    # An option given on the command line, or a check across settings (no single place).
+    return Problem.of(Codes.C003, doc.path if doc and top is None else None, key=key, error=msg)
+
+
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from (lowest first) a YAML file, the environment, then ``overrides``."""
     path = config or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
-    file_values: dict[str, Any] = {}
-    if path is not None:
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise BorderwatchError(Problem.of(Codes.C001, path, error=exc)) from exc
-        if not isinstance(loaded, dict):
-            raise BorderwatchError(Problem.of(Codes.C002, path))
-        file_values = loaded
-    env_names = {k[len(ENV_PREFIX) :].lower() for k in os.environ if k.startswith(ENV_PREFIX)}
-    merged = {k: v for k, v in file_values.items() if k not in env_names}
-    merged.update({k: v for k, v in overrides.items() if v is not None})
+    doc = _read_file(path) if path is not None else None
+    given = {k: v for k, v in overrides.items() if v is not None}
+    env = {k[len(ENV_PREFIX) :].lower() for k in os.environ if k.upper().startswith(ENV_PREFIX)}
     try:
-        return Settings(**merged)
+        with _reading(doc):
+            return Settings(**given)
     except ValidationError as exc:
-        problems = [
-            Problem.of(Codes.C003, path, key=".".join(str(p) for p in err["loc"]), error=err["msg"])
-            for err in exc.errors()
-        ]
+        problems = [_located(err, doc, env, set(given)) for err in exc.errors()]
         raise BorderwatchError(problems) from exc
+    except SettingsError as exc:  # an environment value that is not the JSON its field needs
+        raise BorderwatchError(Problem.of(Codes.C003, key="environment", error=exc)) from exc
