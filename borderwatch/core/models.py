@@ -176,6 +176,7 @@ class Casualty(_Wire):
     nationality: str | None = Field(default=None, description="ISO alpha-3 of the victims.")
     by: str | None = Field(default=None, description="The perpetrator's kind (WHO_VALUES).")
     by_text: str | None = Field(default=None, description="The perpetrator as written.")
+    status: str = Field(default="done", description="done, or historical when background.")
     sentence: str | None = None
 
 

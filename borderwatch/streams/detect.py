@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 
 from borderwatch.core import metrics
 from borderwatch.core.models import Alert, Article, ArticleRef, Facts, stable_id
+from borderwatch.streams.confidence import confidence
 from borderwatch.streams.match import CompiledRuleSet, Context, Hit, compile_rules, match
 from borderwatch.streams.prefilter import Prefilter
 from borderwatch.streams.reading.facts import DocFacts, FactReader
@@ -47,6 +48,17 @@ def build_alerts(
         current = best.get(hit.rule.category)
         if current is None or hit.rule.severity.rank > current.rule.severity.rank:
             best[hit.rule.category] = hit
+    sure = {
+        category: confidence(
+            category,
+            article,
+            facts,
+            hit.evidence.sentence,
+            [tag for h in hits if h.rule.category == category for tag in h.rule.tags],
+            sum(1 for h in hits if h.rule.category == category),
+        )
+        for category, hit in best.items()
+    }
     ref = ArticleRef(
         id=article.id,
         url=article.url,
@@ -67,6 +79,8 @@ def build_alerts(
             evidence=hit.evidence,
             facts=facts,
             rules_version=rules_version,
+            confidence=sure[category].value,
+            band=sure[category].band,
             run_id=article.run_id,
         )
         for category, hit in best.items()

@@ -152,7 +152,7 @@ FUTURE = frozenset({"will", "shall", "'ll"})
 
 
 def _hedge_kind(judge: ModalityJudge, verb: Token) -> str:
-    """"threatened", "demanded" or "planned": which cue above the verb hedges it."""
+    """ "threatened", "demanded" or "planned": which cue above the verb hedges it."""
     for token in (verb, *_ancestors(verb)):
         clauses = [token, *(c for c in token.children if c.dep_ == "advcl")]
         for child in (g for clause in clauses for g in clause.children):

@@ -22,6 +22,7 @@ import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from borderwatch.streams.reading.frames import ACTION_WORDS, SHOOTING_WORDS
 from borderwatch.streams.reading.gazetteer import CROSSING, REGION, Gazetteer
 from borderwatch.streams.reading.lexicon import ADJECTIVES, INTRANSITIVE, OUTCOMES, PAST_FORMS
 from borderwatch.streams.rules.model import GAP, Condition, Rule
@@ -116,6 +117,11 @@ def _condition_need(cond: Condition, lemmas: _Lemmas, gazetteer: Gazetteer) -> N
     exprs = cond.fact or []
     if any(e.startswith("casualties.") for e in exprs):
         return _casualty_need(lemmas)
+    frame_words = (SHOOTING_WORDS if any(e.startswith("shootings.") for e in exprs)
+                   else ACTION_WORDS if any(e.startswith("border_actions.") for e in exprs)
+                   else None)  # fmt: skip
+    if frame_words is not None:
+        return frozenset(f for w in frame_words for f in lemmas.forms(w))
     return None
 
 

@@ -75,8 +75,8 @@ def test_rules_explain_shows_conditions_drops_and_evidence(tmp_path: Path) -> No
     result = runner.invoke(app, ["rules", "explain", "BW-CLOSE-001", "--text", text])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "all[0] ✓" in out and "'closed'@s1" in out
-    assert "dropped: 'close'@s0 (hedged)" in out
+    assert "all[0] ✓" in out and "'closed the Evros crossing'@s1" in out
+    assert "dropped: 'close the border'@s0 (border_actions.status is threatened)" in out
     assert "MATCH: On Friday Greece closed the Evros crossing." in out
     story = tmp_path / "story.txt"
     story.write_text("Quiet day at the frontier\nNothing was closed today, officials said.\n")

@@ -50,7 +50,7 @@ def test_samples_and_rule_examples(detector: Detector) -> None:
     articles += [Article(id=f"ex{i}", text=t) for i, t in enumerate(examples)]
     same(detector, articles)
     filtered = [a.id for a in articles if not detector.prefilter.passes(a.body)]
-    assert "sample-007" in filtered  # plain news never reaches spaCy
+    assert "sample-010" in filtered  # plain news never reaches spaCy (007 says "open" and "Border")
 
 
 @settings(

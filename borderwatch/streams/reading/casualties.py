@@ -258,7 +258,11 @@ class CasualtyReader:
             return "killed"  # "shot dead"
         return outcome
 
-    def records(self, doc: Doc) -> list[tuple[Casualty, Span]]:
+    def records(
+        self, doc: Doc, status: Callable[[Span], str] | None = None
+    ) -> list[tuple[Casualty, Span]]:
+        """``status`` marks background records (``frames.background``) before merging, so a
+        toll told as background never absorbs the same toll told as news."""
         found: list[tuple[Casualty, Span]] = []
         for match_id, token_ids in self.matcher(doc):
             name = doc.vocab.strings[match_id]
@@ -277,6 +281,8 @@ class CasualtyReader:
                             for g in p.children if g.dep_ == "pobj"]  # fmt: skip
             for noun in victims:
                 found.extend(self._record(doc, verb, noun, outcome, by, bare=name == "toll"))
+        if status is not None:
+            found = [(c.model_copy(update={"status": status(span)}), span) for c, span in found]
         return merge(found)
 
     def _record(self, doc: Doc, verb: Token, noun: Token, outcome: str, by: Token | None,
@@ -324,7 +330,7 @@ def _elliptic_who(verb: Token, demonym: Callable[[str], str | None]) -> str | No
     return None
 
 
-FIELDS = ("count", "who", "nationality", "by")
+FIELDS = ("count", "who", "nationality", "by", "status")
 
 
 def _compatible(a: Casualty, b: Casualty) -> bool:

@@ -16,7 +16,13 @@ from spacy.tokens import Doc, Span
 from borderwatch.core.models import Border, BorderAction, Casualty, Facts, Shooting
 from borderwatch.streams.modality import ModalityJudge, clause_dates, reference_year
 from borderwatch.streams.reading.casualties import CasualtyReader
-from borderwatch.streams.reading.frames import Reading, border_actions, retrospective, shootings
+from borderwatch.streams.reading.frames import (
+    Reading,
+    background,
+    border_actions,
+    retrospective,
+    shootings,
+)
 from borderwatch.streams.reading.gazetteer import CROSSING, REGION, Gazetteer
 from borderwatch.streams.rules.model import CueKind
 
@@ -105,7 +111,6 @@ class FactReader:
 
     def extract(self, doc: Doc, published: datetime | None = None) -> DocFacts:
         mentions = country_mentions(doc, self.gazetteer)
-        records = self.casualty_reader.records(doc)
         judge = ModalityJudge(
             self.cues,
             reference_year(doc, published.year if published else None),
@@ -113,6 +118,10 @@ class FactReader:
             ref_month=published.month if published else None,
         )
         reading = Reading(self.gazetteer, judge, retrospective(doc))
+        records = self.casualty_reader.records(
+            doc,
+            lambda span: "historical" if reading.retrospective or background(span.root) else "done",
+        )
         shots = shootings(doc, reading)
         actions = border_actions(doc, reading)
         places: dict[str, None] = {}

@@ -88,12 +88,12 @@ ON_BORDER = {"open": "open", "reopen": "reopen", "unseal": "reopen", "unblock": 
              "seal": "seal", "lock": "close", "barricade": "seal", "block": "close"}  # fmt: skip
 # Verbs that act on people at a border; the particle or complement decides the action.
 ON_PEOPLE_BACK = {"push", "turn", "force", "drive", "send", "drove", "chase", "beat"}
-ON_PEOPLE = {"repel": "push_back", "expel": "push_back", "deport": "push_back",
+ON_PEOPLE = {"repel": "push_back",
              "admit": "let_through", "receive": "let_through", "welcome": "let_through",
              "wave": "let_through", "usher": "let_through", "bus": "let_through"}  # fmt: skip
 LET = {"let", "allow", "permit", "help", "enable"}
-INTO = {"in", "into", "through", "across", "over", "out", "onto", "pass", "cross", "enter",
-        "travel", "move", "come", "go", "leave", "transit", "proceed", "head"}  # fmt: skip
+INTO = {"in", "into", "through", "across", "over", "onto", "pass", "cross", "enter",
+        "travel", "move", "come", "transit", "proceed", "head"}  # fmt: skip
 STOP = {"stop", "cease", "quit", "end"}
 HOLD = {"block", "prevent", "stop", "hold", "hinder", "restrict", "guard", "police"}
 ENTRY_NOUNS = {"entry", "passage", "transit", "access", "crossing"}
@@ -174,6 +174,8 @@ class Reading:
         found = self.kind(token)
         if found == "people" and token.ent_type_ in ("NORP", "GPE"):
             return "security_personnel"
+        if found == "smuggler":
+            return "armed_group"  # smugglers who fire are an armed group
         return found
 
     def kind(self, token: Token | None, depth: int = 0) -> str | None:
@@ -232,7 +234,9 @@ def antecedent(pron: Token) -> Token | None:
         if t.i in own:
             continue
         lemma = _lemma(t)
-        if t.pos_ in ("NOUN", "PROPN") and (lemma in TARGETS or lemma in SECURITY or lemma in ARMED):
+        if t.pos_ in ("NOUN", "PROPN") and (
+            lemma in TARGETS or lemma in SECURITY or lemma in ARMED
+        ):
             return t
     return None
 
@@ -282,6 +286,8 @@ def _place(sent: Span, reading: Reading) -> list[str]:
 
 RETROSPECTIVE = {"anniversary", "commemorate", "commemoration", "memorial", "tribute", "honour",
                  "honor", "mark", "remember", "recall"}  # fmt: skip
+LEGAL = {"rule", "find", "convict", "acquit", "sentence", "clear", "uphold", "overturn", "sue",
+         "testify", "prosecute", "charge", "try"}  # fmt: skip
 BARRING = {"against", "without", "instead", "than", "of"}  # "was against closing the border"
 
 
@@ -297,6 +303,34 @@ def retrospective(doc: Doc) -> bool:
     return bool(lemmas & RETROSPECTIVE) and "year" in lemmas and bool(lemmas & {"since", "after"})
 
 
+EVENT_VERBS = {*ON_BORDER, *ON_PEOPLE, *ON_PEOPLE_BACK, *LET, *HARM, "fire", "shoot", "flee",
+               "cross", "let", "take", "stop", "clash", "attack", "fight"}  # fmt: skip
+
+
+def background(trigger: Token) -> bool:
+    """ "acted after 33 soldiers were killed", "a jump 13 months after the borders reopened":
+    an event told in an after/since clause of something that is not itself such an event is
+    the story's background. ("Croatia shut crossings after letting thousands in" is news:
+    the clause hangs off another border action.)"""
+    verb = trigger
+    while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+        verb = verb.head
+    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    head = verb.head
+    if verb.dep_ == "pcomp" and head.lower_ in ("after", "since"):
+        marks, head = {head.lower_}, head.head
+    if verb.dep_ == "relcl" and any(c.lower_ == "which" for c in verb.subtree):
+        head = verb.head  # "raids in October, in which nine police died": what the raids led to
+        while head.dep_ in ("appos", "pobj", "prep", "npadvmod") and head.head is not head:
+            head = head.head
+        if head.dep_ == "pcomp" or any(c.lower_ in ("after", "since") for c in head.children
+                                       if c.dep_ in ("mark", "prep")):  # fmt: skip
+            marks = {"after"}
+    if not marks & {"after", "since"} or head is verb:
+        return False
+    return head.lemma_.lower() not in EVENT_VERBS
+
+
 def _status(reading: Reading, span: Span, trigger: Token) -> str:
     if reading.retrospective:
         return "historical"
@@ -307,11 +341,15 @@ def _status(reading: Reading, span: Span, trigger: Token) -> str:
             return "planned"  # "regarded shutting the border as out of the question"
     if trigger.dep_ == "advcl" and any(c.tag_ == "TO" for c in trigger.children):
         return "planned"  # a purpose: "stepped up patrols to keep migrants out"
+    if background(trigger):
+        return "historical"
+    if any(a.lemma_.lower() in LEGAL for a in trigger.ancestors):
+        return "historical"  # a court judging what a state did earlier
     return status_of(reading.judge, span, state=trigger.pos_ == "ADJ")
 
 
 def _is_lead(token: Token) -> bool:
-    return sum(1 for _ in token.doc[: token.i + 1].sents) <= LEAD
+    return sum(1 for sent in token.doc.sents if sent.start <= token.i) <= LEAD
 
 
 def _span(doc: Doc, *tokens: Token | None) -> Span:
@@ -336,11 +374,12 @@ def _shooting_triggers(doc: Doc) -> Iterator[tuple[Token, list[Token], Token | N
         lemma = t.lemma_.lower()
         if t.pos_ not in ("VERB", "AUX") and not (lemma == "fire" and t.dep_ == "dobj"):
             continue
-        if lemma == "fire" and t.pos_ == "VERB":
-            yield t, _fire_targets(t), perpetrator(t)
-        elif lemma in ("open", "return", "aim", "direct", "turn") and any(
-            c.dep_ == "dobj" and (_lemma(c) in FIREARMS or c.lower_ in ("guns", "weapons"))
-            for c in t.children
+        if (lemma == "fire" and t.pos_ == "VERB") or (
+            lemma in ("open", "return", "aim", "direct", "turn")
+            and any(
+                c.dep_ == "dobj" and (_lemma(c) in FIREARMS or c.lower_ in ("guns", "weapons"))
+                for c in t.children
+            )
         ):
             yield t, _fire_targets(t), perpetrator(t)
         elif lemma in ("shoot", "gun"):
@@ -393,11 +432,21 @@ def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
         if trigger.i in seen:
             continue
         seen.add(trigger.i)
+        if by_token is None and trigger.dep_ in ("xcomp", "conj"):
+            by_token = perpetrator(trigger.head)  # "guards threatened to open fire"
         by = reading.shooter(by_token)
         at_token = next((t for t in targets if reading.kind(t)), targets[0] if targets else None)
         at = reading.kind(at_token) if at_token is not None else None
         if at == "reciprocal":
             at = by or "unknown"
+        elif (
+            at is not None
+            and at == by
+            and (
+                reading.country(by_token) == reading.country(_expand(at_token))  # type: ignore[arg-type]
+            )
+        ):
+            continue  # "police shot police" with one side: a misread role, not a frame
         if by is None and at is None:
             continue  # "fire broke out", "the film shoots in May": no people in either role
         clause = _near(trigger)
@@ -406,8 +455,10 @@ def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
         found.append(
             (
                 Shooting(
-                    by=by if by in ("border_guard", "soldier", "police", "security_personnel",
-                                    "armed_group") else "unknown",  # fmt: skip
+                    by=by
+                    if by
+                    in ("border_guard", "soldier", "police", "security_personnel", "armed_group")
+                    else "unknown",
                     by_country=reading.country(by_token) if by_token is not None else None,
                     at=at or "unknown",
                     at_country=reading.country(_expand(at_token)) if at_token is not None else None,
@@ -415,7 +466,7 @@ def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
                     outcome=_outcome(clause),
                     count=count,
                     where=_place(trigger.sent, reading),
-                    status=_status(reading, span, trigger),
+                    status=_status(reading, doc[trigger.i : trigger.i + 1], trigger),
                     headline=_is_lead(trigger),
                     sentence=trigger.sent.text.strip(),
                 ),
@@ -433,8 +484,20 @@ def _is_border_thing(token: Token) -> bool:
         return True
     lemma = _lemma(token)
     if lemma in BORDER_THINGS:
-        return lemma not in ("road", "route", "line", "point", "post", "door", "doors", "pass",
-                             "passage", "bridge", "port", "gate") or _border_context(token)
+        return lemma not in (
+            "road",
+            "route",
+            "line",
+            "point",
+            "post",
+            "door",
+            "doors",
+            "pass",
+            "passage",
+            "bridge",
+            "port",
+            "gate",
+        ) or _border_context(token)
     return False
 
 
@@ -507,27 +570,37 @@ def _action_of(t: Token, reading: Reading) -> tuple[str, list[Token]] | None:
     particles = _particle(t)
     if lemma in ON_BORDER and (
         any(_is_border_thing(o) for o in objects)
-        or (lemma in ("open", "reopen", "close", "shut") and t.dep_ != "amod"
-            and not objects and _subject_is_border(t))  # fmt: skip
+        or (
+            lemma in ("open", "reopen", "close", "shut")
+            and t.dep_ != "amod"
+            and not objects
+            and _subject_is_border(t)
+        )
     ):
         action = ON_BORDER[lemma]
-        if lemma == "throw" or "off" in particles and lemma == "seal":
+        if lemma == "throw" or ("off" in particles and lemma == "seal"):
             action = "seal"
         return action, objects
-    if lemma == "throw" and "open" in {c.lower_ for c in t.children} and any(
-        _is_border_thing(o) for o in objects
+    if (
+        lemma == "throw"
+        and "open" in {c.lower_ for c in t.children}
+        and any(_is_border_thing(o) for o in objects)
     ):
         return "open", objects
     people = [o for o in objects if _people(o, reading)]
     if lemma in ON_PEOPLE_BACK and {"back", "away"} & particles and (people or objects):
         return "push_back", people or objects
-    if lemma in ON_PEOPLE and people and (
-        _border_context(t) or bool(_pobjs(t, INTO)) or bool(particles & INTO)
+    if (
+        lemma in ON_PEOPLE
+        and people
+        and (_border_context(t) or bool(_pobjs(t, INTO)) or bool(particles & INTO))
     ):
         return ON_PEOPLE[lemma], people
-    if lemma in ("take", "bring", "move") and "in" in particles | {
-        c.lower_ for c in t.children
-    } and people:
+    if (
+        lemma in ("take", "bring", "move")
+        and "in" in {c.lower_ for c in t.children if c.dep_ in ("prt", "advmod")}
+        and people
+    ):
         return "let_through", people
     if lemma in LET and people:
         comps = [c for c in t.children if c.dep_ in ("ccomp", "xcomp", "prep", "prt", "advmod")]
@@ -537,29 +610,35 @@ def _action_of(t: Token, reading: Reading) -> tuple[str, list[Token]] | None:
     if lemma in LET and not people:
         # "allowed 25 asylum seekers into" parses the people as the subject of a clause.
         for comp in (c for c in t.children if c.dep_ in ("ccomp", "xcomp")):
-            inner = [g for g in comp.children if g.dep_ in ("nsubj", "dobj") and _people(g, reading)]
+            inner = [
+                g for g in comp.children if g.dep_ in ("nsubj", "dobj") and _people(g, reading)
+            ]
             if inner and ({comp.lemma_.lower()} | _particle(comp)) & INTO:
                 return "let_through", inner
-    if lemma in STOP or (lemma in ("no",) and False):
+    if lemma in STOP:
         for comp in (c for c in t.children if c.dep_ in ("xcomp", "ccomp", "dobj")):
             if comp.lemma_.lower() in HOLD:
                 return "stop_guarding", [c for c in comp.children if c.dep_ == "dobj"]
-    if lemma in HOLD and any(c.lower_ == "longer" for c in t.subtree if c.i < t.i + 1) and (
-        any(_people(o, reading) for o in objects) or _border_context(t)
+    if (
+        lemma in HOLD
+        and any(c.lower_ == "longer" for c in t.subtree if c.i < t.i + 1)
+        and (any(_people(o, reading) for o in objects) or _border_context(t))
     ):
         return "stop_guarding", objects
     if lemma == "stand" and "down" in particles:
         return "stop_guarding", objects
     if lemma in ENTRY_VERBS and any(_lemma(o) in ENTRY_NOUNS for o in objects):
         return ENTRY_VERBS[lemma], objects
-    if lemma in EASE and any(_lemma(o) in CURBS for o in objects) and (
-        _border_context(t) or any(_people(g, reading) for o in objects for g in o.subtree)
+    if (
+        lemma in EASE
+        and any(_lemma(o) in CURBS for o in objects)
+        and (_border_context(t) or any(_people(g, reading) for o in objects for g in o.subtree))
     ):
         return "let_through", objects
     if lemma in ("stop", "prevent", "block", "bar", "keep") and (people or objects):
         # "stopped the migrants from crossing", "kept the refugees out"
-        comps = {c.lemma_.lower() for o in objects for c in o.subtree} | particles
-        if people and comps & {"cross", "enter", "out", "reach", "land", "get", "through"}:
+        words = {c.lemma_.lower() for o in objects for c in o.subtree} | particles
+        if people and words & {"cross", "enter", "out", "reach", "land", "get", "through"}:
             return "push_back", people
     return None
 
@@ -584,13 +663,15 @@ def border_actions(doc: Doc, reading: Reading) -> list[tuple[BorderAction, Span]
     found: list[tuple[BorderAction, Span]] = []
     border_doc = any(_lemma(t) in BORDER_WORDS or t.ent_type_ == CROSSING for t in doc)
     for t in doc:
-        if t.pos_ not in ("VERB", "AUX") and not (t.pos_ == "ADJ" and t.lower_ in ("open", "shut",
-                                                                                  "closed")):  # fmt: skip
+        state = t.pos_ == "ADJ" and t.lower_ in ("open", "shut", "closed")
+        if t.pos_ not in ("VERB", "AUX") and not state:
             continue
         read = _action_of(t, reading) if t.pos_ != "ADJ" else _state(t)
         if read is None:
             continue
         action, objects = read
+        if action == "let_through" and not _border_context(t):
+            continue  # "countries that take in asylum seekers" is policy, not a border
         refused = _refused(t)
         if refused and action in ("open", "reopen", "let_through"):
             action = "push_back"  # "had refused to let them in" is a closure, told as one
@@ -610,7 +691,7 @@ def border_actions(doc: Doc, reading: Reading) -> list[tuple[BorderAction, Span]
                     for_=_for_whom(t, objects, reading),
                     crossing=crossing,
                     border=[c for c in _place(t.sent, reading) if c.isupper()][:2],
-                    status=_status(reading, span, t),
+                    status=_status(reading, doc[t.i : t.i + 1], t),
                     headline=_is_lead(t),
                     sentence=t.sent.text.strip(),
                 ),
@@ -633,3 +714,12 @@ def _state(adj: Token) -> tuple[str, list[Token]] | None:
 
 
 Reader = Callable[[Doc, Reading], list[tuple[Shooting, Span]] | list[tuple[BorderAction, Span]]]
+
+
+# Words without which no frame can be read: the prefilter keeps spaCy off articles that
+# have none of them, so it must stay a superset of every trigger above.
+SHOOTING_WORDS = frozenset({*FIREARMS, "shoot", "gun"})
+ACTION_WORDS = frozenset({
+    *ON_BORDER, *ON_PEOPLE, *ON_PEOPLE_BACK, *LET, *STOP, *HOLD, *ENTRY_VERBS, *EASE, "take",
+    "bring", "move", "stand", "keep", "throw", "open", "shut", "closed", "no",
+})  # fmt: skip

@@ -43,6 +43,7 @@ FIELDS: Mapping[str, FieldSpec] = {
     "casualties.outcome": FieldSpec("casualty", "enum", OUTCOME_VALUES),
     "casualties.nationality": FieldSpec("casualty", COUNTRY),
     "casualties.by": FieldSpec("casualty", "enum", WHO_VALUES),
+    "casualties.status": FieldSpec("casualty", "enum", STATUS_VALUES),
     "shootings.by": FieldSpec("shooting", "enum", SHOOTER_VALUES),
     "shootings.by_country": FieldSpec("shooting", COUNTRY),
     "shootings.at": FieldSpec("shooting", "enum", TARGET_VALUES),

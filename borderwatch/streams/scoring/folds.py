@@ -111,10 +111,17 @@ class FoldReport:
             "sizes": self.sizes,
             "clusters": self.clusters,
             "per_fold": [
-                {c: {"f1": round(s.f1, 4), "precision": round(s.precision, 4),
-                     "recall": round(s.recall, 4), "support": s.support} for c, s in f.items()}
+                {
+                    c: {
+                        "f1": round(s.f1, 4),
+                        "precision": round(s.precision, 4),
+                        "recall": round(s.recall, 4),
+                        "support": s.support,
+                    }
+                    for c, s in f.items()
+                }
                 for f in self.folds
-            ],  # fmt: skip
+            ],
             "mean_f1": {c: round(self.mean_f1(c), 4) for c in categories},
         }
 
