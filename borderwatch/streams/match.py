@@ -287,12 +287,25 @@ def _fact_spans(tests: list[FactTest], ctx: Context, gazetteer: Gazetteer) -> li
         return [span for code, span in ctx.facts.countries if all(t.holds(code) for t in tests)]
     if tests[0].record in ("shooting", "border_action"):
         frames = ctx.facts.shootings if tests[0].record == "shooting" else ctx.facts.border_actions
-        return [
-            span for frame, span in frames if all(t.holds(getattr(frame, t.field)) for t in tests)
-        ]
+        return [s for frame, s in frames if all(t.holds(getattr(frame, t.field)) for t in tests)]
     label = CROSSING if tests[0].record == "crossing" else REGION
     ents = [ent for ent in ctx.doc.ents if ent.label_ == label]
     return [ent for ent in ents if all(t.holds(ent.ent_id_) for t in tests)]
+
+
+def _rejected_frames(tests: list[FactTest], ctx: Context) -> list[tuple[Span, str]]:
+    """Frames of the tested kind that fail a test: "border_actions.status is threatened"."""
+    record = tests[0].record
+    if record not in ("shooting", "border_action"):
+        return []
+    frames = ctx.facts.shootings if record == "shooting" else ctx.facts.border_actions
+    out: list[tuple[Span, str]] = []
+    for frame, span in frames:
+        failed = [t for t in tests if not t.holds(getattr(frame, t.field))]
+        if failed:
+            t = failed[0]
+            out.append((span, f"{t.path} is {getattr(frame, t.field)}"))
+    return out
 
 
 def _entity_spans(cond: Condition, ctx: Context) -> list[Span]:
@@ -421,6 +434,9 @@ def trace_rule(compiled: CompiledRule, ctx: Context, index: DocIndex) -> RuleTra
                     t.dropped.append((span, ", ".join(sorted(m.value for m in denied))))
                     continue
             t.found.append(span)
+    for t in traces:  # frames the parse read but the rule rejects, and why (rules explain)
+        if t.block != "none" and t.compiled.fact_tests:
+            t.dropped.extend(_rejected_frames(list(t.compiled.fact_tests), ctx))
     positive = [s for t in traces if t.block != "none" for s in t.found]
     for start, end in _units(rule, sents, positive):
         result.units_tried += 1
