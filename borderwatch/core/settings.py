@@ -18,25 +18,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from borderwatch.core.connection import KafkaConnection, SaslMechanism, SecurityProtocol
 from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Alert, Severity
 from borderwatch.core.yamlsrc import DataPath, LocatedYaml, load_located
 
-if TYPE_CHECKING:
-    from borderwatch.core.kafka import KafkaConnection
-
 ENV_PREFIX = "BORDERWATCH_"
 CONFIG_ENV = "BORDERWATCH_CONFIG"
-
-SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
-SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 class SlackRoute(BaseModel):
@@ -240,9 +235,9 @@ class Settings(BaseSettings):
     @property
     def kafka(self) -> KafkaConnection:
         """The brokers and the login to them, one view for every Kafka client."""
-        from borderwatch.core.kafka import KafkaConnection  # which imports this module
-
-        return KafkaConnection.of(self)
+        return KafkaConnection(
+            **{name: getattr(self, f"kafka_{name}") for name in KafkaConnection.model_fields}
+        )
 
     @property
     def idempotence(self) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 import faust
 
 from borderwatch.core import metrics
-from borderwatch.core.kafka import KafkaConnection
+from borderwatch.core.connection import KafkaConnection
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
 from borderwatch.streams.examples import checked_detector
