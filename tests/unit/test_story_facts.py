@@ -214,3 +214,20 @@ def test_the_report_timeline_puts_an_alert_on_its_articles_day() -> None:
     today = fetched.created.strftime("%Y-%m-%d")
     assert "2026-02-01" in page
     assert page.count(today) == page.count(f"generated {today}")  # only the generation time
+
+
+def test_a_report_filed_before_stays_in_its_story(tmp_path: Path) -> None:
+    """Handled again (a redelivery, a replay), a report is found in the story that has it,
+    not filed into a newer story that also names its countries (and posted there again)."""
+    book = StoryBook(tmp_path / "s.db")
+    first = report(1, "Wire A", 2, hours=0, countries=["TUR", "GRC"])
+    s1, _ = book.add(first)
+    other = "Shells fall on villages near Idlib as fighting spreads along the frontier"
+    s2, new = book.add(report(2, "Wire B", 2, hours=23, countries=["SYR"], title=other))
+    assert new and s2.story_id != s1.story_id
+    joined, _ = book.add(report(3, "Wire C", 2, hours=23.5, countries=["SYR", "TUR"], title=other))
+    assert joined.story_id == s2.story_id  # now names TUR too
+    again, created = book.add(first)
+    assert not created and again.story_id == s1.story_id
+    s2_now = book.get(s2.story_id)
+    assert s2_now is not None and "r1" not in s2_now.alert_ids

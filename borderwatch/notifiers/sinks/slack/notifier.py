@@ -159,12 +159,13 @@ class SlackNotifier(Notifier):
         blocks_: list[dict[str, Any]],
         thread_ts: str | None = None,
         reply_broadcast: bool | None = None,
+        text: str | None = None,
     ) -> tuple[str, str | None]:
         """Post; returns the channel's ID (as Slack answered) and the message's ts."""
         self.limiter.wait(self._known_id(channel) or channel)
         response = self.client.chat_postMessage(
             channel=channel,
-            text=fallback_text(alert),
+            text=text or fallback_text(alert),
             blocks=blocks_,
             unfurl_links=False,
             unfurl_media=False,
@@ -189,10 +190,13 @@ class SlackNotifier(Notifier):
         view = story.view
         assert view is not None  # filed stories always have one
         if update.created or story.parent_ts is None:
-            shown = parent_blocks(view.shown(), story.source_count, story.first_at,
+            shown_alert = view.shown()
+            shown = parent_blocks(shown_alert, story.source_count, story.first_at,
                                   story.last_at, story.escalated)  # fmt: skip
-            story.channel, story.parent_ts = self._post(self.router(alert), alert, shown)
-            story.posted = digest(fallback_text(view.shown()), shown)
+            text = fallback_text(shown_alert)
+            story.channel, story.parent_ts = self._post(self.router(alert), alert, shown,
+                                                        text=text)  # fmt: skip
+            story.posted = digest(text, shown)
             self.stories.save(story)
             return story.parent_ts
         policy = self.policy

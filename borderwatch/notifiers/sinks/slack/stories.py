@@ -309,11 +309,14 @@ CREATE TABLE IF NOT EXISTS story_texts (
         candidates = self.open_stories(alert.category, now)
         if not candidates:
             return None
+        # A report filed before (a redelivery, a replay) stays in its story, even when a newer
+        # story also matches its places: filing it again elsewhere would post it again.
+        filed = next((s for s in candidates if alert.alert_id in s.alert_ids), None)
+        if filed is not None:
+            return filed
         places = alert_places(alert)
         crossing = alert.facts.border.crossing if alert.facts.border else None
         for story in candidates:
-            if alert.alert_id in story.alert_ids:
-                return story
             if crossing and crossing == story.crossing:
                 return story
             if places & story.countries:
