@@ -86,9 +86,7 @@ def replay(
             raise BorderwatchError(Problem.of(Codes.P003))
         from borderwatch.connectors.topic import TopicSource
 
-        sources.append(
-            TopicSource(settings, settings.topic(from_topic), time_filter.since, time_filter.until)
-        )
+        sources.append(TopicSource(settings, settings.topic(from_topic), time_filter))
     elif not paths:
         raise BorderwatchError(Problem.of(Codes.P004))
     notifiers = build_notifiers(settings, slack=to_slack, console=True)
@@ -177,9 +175,9 @@ def notify() -> None:
 @app.command()
 def poll() -> None:
     """Poll the configured feeds and produce their articles to the configured cluster."""
+    from borderwatch.connectors import ArticleWriter, pump
     from borderwatch.connectors.archive import ArticleArchive
-    from borderwatch.connectors.base import Item
-    from borderwatch.connectors.producer import ArticleWriter
+    from borderwatch.connectors.poller import keep_polling
     from borderwatch.runtime.wiring import build_poller
 
     with service() as stop:
@@ -188,14 +186,8 @@ def poll() -> None:
             return
         poller = build_poller(settings)
         writer = ArticleWriter(settings, archive=ArticleArchive(settings.archive_dir))
-
-        def emit(item: Item) -> None:
-            if isinstance(item, Problem):
-                skipped(item)
-            else:
-                writer.send(item)
-
-        try:
-            poller.run(emit, stop.is_set)
+        try:  # a failing poll loop is reported and restarted, never a silent end
+            keep_polling(lambda: pump(poller.items(stop.is_set), writer, skipped), stop.is_set,
+                         skipped)  # fmt: skip
         finally:
             writer.close()
