@@ -195,6 +195,8 @@ def fetch(
                 response = _send(client, current, addresses, headers)
             except httpx.HTTPError as exc:
                 raise _failure(exc, policy) from exc
+            except httpx.InvalidURL as exc:  # not an HTTPError: a hop httpx cannot even send
+                raise FetchError.of(Codes.F010, url=shown) from exc
             try:
                 status, location = response.status_code, response.headers.get("Location")
                 if status == 304:
