@@ -42,6 +42,12 @@ def stable_id(*parts: str) -> str:
     return digest[:20]
 
 
+# C0 controls but tab and line feed (a CR can rewrite a terminal line), DEL, the C1 block.
+_CONTROL = {
+    c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+}
+
+
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +73,16 @@ class Article(_Wire):
     run_id: str | None = Field(
         default=None, description="Set by a replay so its alerts can be told from live ones."
     )
+
+    @field_validator("title", "text", "source")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        """Control characters (ESC sequences, NUL, DEL, C1 codes) from a feed would reach every
+        terminal, log and Slack message that shows the article: drop them once, at the door.
+        Line breaks and tabs are text, and stay."""
+        if value is None:
+            return None
+        return value.translate(_CONTROL)
 
     @field_validator("published", "fetched")
     @classmethod

@@ -50,3 +50,17 @@ def test_marker_and_alert_parse_by_type() -> None:
 def test_body_includes_title_once() -> None:
     assert Article(id="1", title="Head", text="Text.").body == "Head\n\nText."
     assert Article(id="1", title="Head", text="Head\n\nText.").body == "Head\n\nText."
+
+
+def test_control_characters_from_a_feed_never_reach_a_reader() -> None:
+    """An ESC sequence in a title would recolour or clear an operator's terminal; NUL and C1
+    codes break logs. They are dropped when the article is accepted; text keeps its lines."""
+    from borderwatch.core.models import Article
+
+    article = Article(
+        id="x", title="\x1b[2J\x1b[31mGuards\x00 fire\x7f", text="line one\n\tline\x9b two\r\n",
+        source="Wire\x07",
+    )
+    assert article.title == "[2J[31mGuards fire"
+    assert article.text == "line one\n\tline two\n"
+    assert article.source == "Wire"
