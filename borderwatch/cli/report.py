@@ -16,6 +16,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from borderwatch.core.models import CATEGORIES, Alert
+from borderwatch.notifiers.sinks.maps import Place, map_url, place_of
 
 COLOURS = dict(zip(CATEGORIES, ("#2a9d8f", "#e9c46a", "#6c5ce7", "#e63946"), strict=True))
 OTHER = "#888888"
@@ -97,7 +98,26 @@ def _row(alert: Alert) -> dict[str, object]:
         "url": url if url.startswith(("http://", "https://")) else None,
         "source": alert.article.source or "",
         "segments": list(alert.evidence.segments()),
+        "map": map_url(alert.facts),
     }
+
+
+def places(alerts: list[Alert]) -> list[dict[str, object]]:
+    """Every located place the alerts name (a crossing with coordinates), with how many
+    alerts are there and its OpenStreetMap link; most alerts first."""
+    found: dict[str, Place] = {}
+    counts: Counter[str] = Counter()
+    for alert in alerts:
+        place = place_of(alert.facts.border)
+        if place is not None:
+            found.setdefault(place.key, place)
+            counts[place.key] += 1
+    return [
+        {"name": found[key].name, "key": key, "countries": "–".join(found[key].countries),
+         "lat": f"{found[key].lat:.4f}", "lon": f"{found[key].lon:.4f}",
+         "url": found[key].url, "alerts": n}
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]  # fmt: skip
 
 
 def html_report(
@@ -124,5 +144,6 @@ def html_report(
             scored=scores is not None,
             categories=categories,
             alerts=[_row(a) for a in ordered],
+            places=places(alerts),
         )
     )

@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from borderwatch.core.models import Alert, Severity
-from borderwatch.notifiers.sinks.text import casualty_summary, headline, where
+from borderwatch.notifiers.sinks.maps import map_url
+from borderwatch.notifiers.sinks.text import (
+    casualty_summary,
+    confidence_label,
+    frame_line,
+    headline,
+    where,
+)
 
 SECTION_LIMIT = 2900  # Block Kit allows 3000 characters in a section's text
 HEADER_LIMIT = 150
@@ -44,20 +51,46 @@ def _link(alert: Alert) -> str:
     return title
 
 
+def _map_link(alert: Alert) -> str:
+    """A map link (OpenStreetMap, at the border's coordinates) when it has them."""
+    url = map_url(alert.facts)
+    return f" · <{url}|map>" if url else ""
+
+
 def fallback_text(alert: Alert) -> str:
+    """The notification and screen-reader text: the event line and the band come before the
+    headline's details, since a phone shows only the start."""
     casualties = casualty_summary(alert.facts)
+    frame, sure = frame_line(alert), confidence_label(alert)
     text = (
-        f"{headline(alert)}: {alert.article.title or alert.article.id} "
+        f"{headline(alert)}{' · ' + sure if sure else ''}: "
+        f"{frame + ' · ' if frame else ''}{alert.article.title or alert.article.id} "
         f"({where(alert.facts)}{'; ' + casualties if casualties else ''})"
     )
     return cut(escape(text), FALLBACK_LIMIT)
 
 
+def _what(alert: Alert) -> list[dict[str, Any]]:
+    """The event frame as one line, when one was read; escaped like article text (it may
+    quote a perpetrator as the article wrote it)."""
+    line = frame_line(alert)
+    if line is None:
+        return []
+    text = cut(f"*What:* {escape(line)}", SECTION_LIMIT)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
+def _confidence(alert: Alert) -> list[str]:
+    sure = confidence_label(alert)
+    return [f"*Confidence:* {escape(sure)}"] if sure else []
+
+
 def blocks(alert: Alert) -> list[dict[str, Any]]:
     published = alert.article.published.isoformat() if alert.article.published else "unknown"
     fields = [
-        f"*Where:* {escape(where(alert.facts))}",
+        f"*Where:* {escape(where(alert.facts))}{_map_link(alert)}",
         f"*Casualties:* {escape(casualty_summary(alert.facts) or '—')}",
+        *_confidence(alert),
         f"*Source:* {escape(alert.article.source or 'unknown')}",
         f"*Published:* {escape(published)}",
     ]
@@ -67,6 +100,7 @@ def blocks(alert: Alert) -> list[dict[str, Any]]:
             "text": {"type": "plain_text", "text": cut(headline(alert), HEADER_LIMIT)},
         },
         {"type": "section", "text": {"type": "mrkdwn", "text": _link(alert)}},
+        *_what(alert),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": cut(f, 1900)} for f in fields]},
         {"type": "section", "text": {"type": "mrkdwn", "text": "> " + evidence_mrkdwn(alert)}},
         {
@@ -108,13 +142,15 @@ def parent_blocks(alert: Alert, sources: int, first_at: float, last_at: float,
 
 
 def reply_blocks(alert: Alert) -> list[dict[str, Any]]:
-    """A thread reply: which outlet, its link, its evidence and facts."""
+    """A thread reply: which outlet, its link, its reading of the event, evidence and facts."""
     fields = [
         f"*Source:* {escape(alert.article.source or 'unknown')}",
         f"*Casualties:* {escape(casualty_summary(alert.facts) or '—')}",
+        *_confidence(alert),
     ]
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": _link(alert)}},
+        *_what(alert),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": cut(f, 1900)} for f in fields]},
         {"type": "section", "text": {"type": "mrkdwn", "text": "> " + evidence_mrkdwn(alert)}},
     ]
