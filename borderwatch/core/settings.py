@@ -18,9 +18,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
@@ -34,6 +42,19 @@ ENV_PREFIX = "BORDERWATCH_"
 CONFIG_ENV = "BORDERWATCH_CONFIG"
 
 
+def _clock_times(times: list[str]) -> list[str]:
+    """Digest times as ``HH:MM`` (UTC), sorted, each once: a typo is named, not ignored."""
+    for text in times:
+        hour, sep, minute = text.partition(":")
+        ok = sep and len(minute) == 2 and hour.isdigit() and minute.isdigit()
+        if not ok or not (0 <= int(hour) <= 23 and 0 <= int(minute) <= 59):
+            raise ValueError(f"{text!r} is not a time of day as HH:MM (UTC)")
+    return sorted({f"{int(t[: t.index(':')]):02d}:{t[-2:]}" for t in times})
+
+
+DigestTimes = Annotated[list[str], AfterValidator(_clock_times)]
+
+
 class SlackRoute(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -41,6 +62,12 @@ class SlackRoute(BaseModel):
     categories: list[str] = Field(default_factory=list, description="Any of these; empty = all.")
     min_severity: Severity | None = None
     countries: list[str] = Field(default_factory=list, description="Any of these ISO alpha-3.")
+    digest_at: DigestTimes = Field(
+        default_factory=list, description="Times of day (HH:MM UTC) to post a digest here."
+    )
+    digest_only: bool = Field(
+        default=False, description="Digests of the stories this route matches; no live alerts."
+    )
 
     def matches(self, alert: Alert) -> bool:
         if self.categories and alert.category not in self.categories:
@@ -162,6 +189,23 @@ class Settings(BaseSettings):
         ge=0,
         description="After a failed delivery, queue (not call) that sink "
         "for this long; 0: call it for every alert.",
+    )
+    slack_digest_at: DigestTimes = Field(
+        default_factory=list, description="Times of day (HH:MM UTC) to post slack_channel's digest."
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="Verifies that button clicks come from Slack (HTTP endpoint)."
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="App-level token (xapp-...) for Socket Mode: no public URL."
+    )
+    slack_silencers: list[str] = Field(
+        default_factory=list,
+        description="Slack user IDs (U...) or user group IDs (S...) who may silence a story.",
+    )
+    interact_host: str = Field(default="127.0.0.1", description="Where the click endpoint listens.")
+    interact_port: int = Field(
+        default=0, ge=0, le=65535, description="The click endpoint's port (0: no HTTP endpoint)."
     )
     webhook_url: str | None = Field(default=None, description="POST every alert here as JSON.")
     webhook_secret: SecretStr | None = Field(

@@ -22,7 +22,9 @@ class Router:
         self.routes = list(routes or [])
 
     def __call__(self, alert: Alert) -> str:
-        return next((r.channel for r in self.routes if r.matches(alert)), self.default)
+        """A digest-only route never takes a live alert: its channel gets digests alone."""
+        live = (r for r in self.routes if not r.digest_only and r.matches(alert))
+        return next((r.channel for r in live), self.default)
 
 
 class ChannelRateLimiter:
