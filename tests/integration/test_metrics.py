@@ -45,7 +45,7 @@ def test_metrics_health_and_readiness(detector: Detector, tmp_path: Path) -> Non
         before = get(f"{base}/metrics")[1]
         proc = Processor(Settings(), detector)
         shooting = Article(id="m1", text="Border guards opened fire on migrants at the fence.")
-        plain = Article(id="m2", text="The bank kept its rate at four percent.")
+        plain = Article(id="m2", text="Sales of umbrellas rose during a rainy month.")
         outputs = proc.process_batch([(shooting.to_bytes(), b"1"), (plain.to_bytes(), b"2"),
                                       (b"{bad", b"3")])  # fmt: skip
         dispatcher = Dispatcher([JsonlNotifier(tmp_path / "a.jsonl")], ledger=Ledger.memory())
