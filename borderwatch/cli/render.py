@@ -160,11 +160,13 @@ def examples_table(detector: Detector, results: Sequence[ExampleResult]) -> Tabl
 
 
 def silences_table(silences: Sequence[Silence], now: float) -> Table:
+    from borderwatch.notifiers.silences import describe
+
     table = Table(title="silences")
     for col in ("id", "matchers", "until", "reason", "state"):
         table.add_column(col, no_wrap=col in ("id", "matchers", "until"))
     for s in silences:
-        matchers = ",".join(f"{k}={v}" for k, v in sorted(s.matchers.items()))
+        matchers = describe(s.matchers)
         state = "active" if s.active(now) else "expired"
         table.add_row(s.silence_id, Text(matchers), when(s.ends_at), Text(s.reason), state)
     return table

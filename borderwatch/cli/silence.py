@@ -29,20 +29,31 @@ def _silences() -> SilenceStore:
 
 @silence_app.command("add")
 def silence_add(
-    match: Annotated[
-        str,
-        typer.Option(
-            "--match",
-            help="key=value,... keys: category, country, crossing, rule, severity, source",
-        ),
-    ],
     duration: Annotated[str, typer.Option("--for", help="How long: 30m, 6h, 2d.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (shown in `silence list`).")],
+    matchers: Annotated[
+        str | None,
+        typer.Argument(
+            help="key=value,... (as --match): `silence add band=unconfirmed --for 24h ...`",
+            show_default=False,
+        ),
+    ] = None,
+    match: Annotated[
+        str | None,
+        typer.Option(
+            "--match",
+            help="key=value,... keys: category, country, crossing, rule, severity, source, "
+            "band (confirmed, likely, unconfirmed), confidence<0.5 (also <=, >, >=; quote it), "
+            "min_confidence=0.5 (mutes alerts below 0.5)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Silence matching alerts on Slack and the webhook; they are still recorded."""
     from borderwatch.notifiers.silences import parse_duration, parse_matchers
 
-    silence = _silences().add(parse_matchers(match), parse_duration(duration), reason)
+    given = ",".join(m for m in (matchers, match) if m)  # both: all of them must hold
+    silence = _silences().add(parse_matchers(given), parse_duration(duration), reason)
     out.print(f"silence {silence.silence_id} until {when(silence.ends_at)}")
 
 

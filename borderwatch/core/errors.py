@@ -190,6 +190,9 @@ class Codes:
     S005 = Code("S005", "unknown severity {value!r}", "a silence matches an unknown severity")
     S006 = Code("S006", "a silence needs a reason", "a silence has no reason")
     S007 = Code("S007", "no active silence {silence_id!r}", "`silence expire`: no such silence")
+    S008 = Code("S008", "{detail}",
+                "a silence matches an unknown band or a confidence that is not 0-1 after <, <=, "
+                ">, >= (or `min_confidence=`)")
 
     T001 = Code("T001", "skipped record {where}: {error}",
                 "a topic record is not an article and is skipped")

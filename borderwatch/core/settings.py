@@ -68,11 +68,22 @@ class SlackRoute(BaseModel):
     digest_only: bool = Field(
         default=False, description="Digests of the stories this route matches; no live alerts."
     )
+    min_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Only alerts at least this sure (0-1); an alert without a confidence "
+        "(from before scoring) never meets it.",
+    )
 
     def matches(self, alert: Alert) -> bool:
         if self.categories and alert.category not in self.categories:
             return False
         if self.min_severity is not None and alert.severity.rank < self.min_severity.rank:
+            return False
+        if self.min_confidence is not None and (
+            alert.confidence is None or alert.confidence < self.min_confidence
+        ):
             return False
         return not self.countries or bool(set(self.countries) & set(alert.facts.countries))
 
@@ -174,7 +185,7 @@ class Settings(BaseSettings):
     slack_routes: list[SlackRoute] = Field(
         default_factory=list,
         description="First match picks the channel (JSON list of {channel, categories, "
-        "min_severity, countries}); otherwise slack_channel.",
+        "min_severity, countries, min_confidence}); otherwise slack_channel.",
     )
     slack_rate_per_channel: float = Field(default=1.0, gt=0, le=50)
     story_window_s: float = Field(default=86400.0, gt=0, description="How long a story stays open.")

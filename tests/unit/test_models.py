@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -58,9 +59,30 @@ def test_control_characters_from_a_feed_never_reach_a_reader() -> None:
     from borderwatch.core.models import Article
 
     article = Article(
-        id="x", title="\x1b[2J\x1b[31mGuards\x00 fire\x7f", text="line one\n\tline\x9b two\r\n",
+        id="x",
+        title="\x1b[2J\x1b[31mGuards\x00 fire\x7f",
+        text="line one\n\tline\x9b two\r\n",
         source="Wire\x07",
     )
     assert article.title == "[2J[31mGuards fire"
     assert article.text == "line one\n\tline two\n"
     assert article.source == "Wire"
+
+
+def test_an_alert_with_frames_and_confidence_round_trips() -> None:
+    from borderwatch.core.models import BorderAction, Shooting
+
+    action = BorderAction(actor="TUR", action="open", for_="refugees", border=["TUR", "GRC"])
+    facts = make_alert().facts.model_copy(
+        update={"shootings": [Shooting(by="soldier", at="migrant")], "border_actions": [action]}
+    )
+    alert = make_alert().model_copy(
+        update={"facts": facts, "confidence": 0.3, "band": "unconfirmed"}
+    )
+    raw = alert.to_bytes()
+    assert b'"for":"refugees"' in raw and parse_alert_message(raw) == alert
+    assert BorderAction.model_validate({"action": "close", "for": "trade"}).for_ == "trade"
+    wire = alert.model_dump(mode="json")
+    for bad in ({"confidence": 1.2}, {"band": "sure"}):
+        with pytest.raises(ValidationError):
+            parse_alert_message(json.dumps(wire | bad).encode())

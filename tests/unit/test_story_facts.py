@@ -16,10 +16,18 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from borderwatch.core.models import Alert, ArticleRef, Border, Casualty, Facts, Severity
+from borderwatch.core.models import (
+    Alert,
+    ArticleRef,
+    Border,
+    Casualty,
+    Facts,
+    Severity,
+    Shooting,
+)
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier, ThreadPolicy
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter
-from borderwatch.notifiers.sinks.slack.stories import StoryBook
+from borderwatch.notifiers.sinks.slack.stories import StoryBook, StoryView
 from tests.support.factories import make_alert
 from tests.support.fakeslack import FakeSlack, start_fake_slack
 
@@ -231,3 +239,57 @@ def test_a_report_filed_before_stays_in_its_story(tmp_path: Path) -> None:
     assert not created and again.story_id == s1.story_id
     s2_now = book.get(s2.story_id)
     assert s2_now is not None and "r1" not in s2_now.alert_ids
+
+
+def _scored(alert: Alert, confidence: float, band: str, frame: bool) -> Alert:
+    shooting = Shooting(by="border_guard", by_country="GRC", at="migrant", weapon="rubber",
+                        outcome="killed", count=19)  # fmt: skip
+    facts = alert.facts.model_copy(update={"shootings": [shooting] if frame else []})
+    return alert.model_copy(update={"confidence": confidence, "band": band, "facts": facts})
+
+
+# r3 is the surest and the only one with a frame; r4, the newest, leads but is hedged.
+SCORED = [
+    _scored(STORY[0], 0.55, "likely", False),
+    _scored(STORY[2], 0.9, "confirmed", True),
+    _scored(STORY[3], 0.3, "unconfirmed", False),
+]
+
+
+def test_the_parent_shows_the_surest_reports_band_and_frame_in_any_order(
+    tmp_path: Path,
+) -> None:
+    shown = set()
+    for i, order in enumerate(itertools.permutations(SCORED)):
+        fake = start_fake_slack()
+        try:
+            notifier = slack(fake, tmp_path, f"c{i}.db", reply_gap_s=0, escalate_sources=99)
+            for alert in order:
+                notifier.send(alert)
+            parent = parent_now(fake)
+        finally:
+            fake.server.shutdown()
+            fake.server.server_close()
+        text = json.dumps(parent["blocks"], ensure_ascii=False)
+        assert "*Confidence:* confirmed (0.90)" in text, order
+        assert "*What:* Greek guards fired rubber bullets at migrants, 19 killed" in text
+        assert "Migrants killed at the Evros fence" in text  # the newest still leads
+        assert parent["text"].startswith("[HIGH] border shooting · confirmed (0.90): Greek guards")
+        shown.add(text)
+    assert len(shown) == 1
+
+
+def test_a_views_confidence_and_frames_survive_a_restart(tmp_path: Path) -> None:
+    view = StoryView.of(SCORED[0])
+    view.add(SCORED[1])
+    again = StoryView.from_json(view.to_json())
+    assert again.shown() == view.shown()
+    assert again.shown().band == "confirmed" and again.shown().facts.shootings
+    # a view stored before confidence was kept: the lead's own (here unscored) reading
+    old = json.loads(StoryView.of(STORY[0]).to_json())
+    for key in ("surest", "band", "shootings", "border_actions"):
+        old.pop(key)
+    legacy = StoryView.from_json(json.dumps(old))
+    assert legacy.surest is None and legacy.shown().confidence is None
+    legacy.add(SCORED[1])
+    assert legacy.shown().confidence == 0.9

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import SecretStr
+import pytest
+from pydantic import SecretStr, ValidationError
 
 from borderwatch.core.models import Alert, ArticleRef, Casualty, Facts, Severity
 from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier, ThreadPolicy
@@ -105,6 +106,32 @@ def test_routing_by_category_severity_and_country(fake_slack: FakeSlack, tmp_pat
     notifier.send(base.model_copy(update={"alert_id": "c", "category": "border_closure",
                                           "facts": Facts(countries=["MEX"])}))  # fmt: skip
     assert [p.body["channel"] for p in fake_slack.posts()] == ["#greece-desk", "#shootings", "#ops"]
+
+
+def test_a_route_with_min_confidence_takes_only_sure_alerts(fake_slack: FakeSlack) -> None:
+    from borderwatch.core.settings import SlackRoute
+    from borderwatch.notifiers.sinks.slack.routing import Router
+
+    router = Router(
+        "#ops",
+        [
+            SlackRoute(channel="#shootings", categories=["border_shooting"], min_confidence=0.6),
+            SlackRoute(channel="#greece-desk", countries=["GRC"]),
+        ],
+    )
+    notifier = SlackNotifier(SecretStr("x"), "#ops", fake_slack.base_url, max_retries=1,
+                             limiter=FAST, router=router)  # fmt: skip
+    base = report(1, "Wire A", 2)  # border_shooting in TUR+GRC
+    for n, confidence, band in [(1, 0.6, "likely"), (2, 0.59, "unconfirmed"), (3, None, None)]:
+        notifier.send(base.model_copy(update={"alert_id": f"m{n}", "confidence": confidence,
+                                              "band": band}))  # fmt: skip
+    # at the minimum it is taken; below it, or unscored (from before confidence), it falls
+    # through to the next route
+    assert [p.body["channel"] for p in fake_slack.posts()] == ["#shootings", "#greece-desk",
+                                                              "#greece-desk"]  # fmt: skip
+    assert "likely (0.60)" in fake_slack.posts()[0].body["text"]
+    with pytest.raises(ValidationError):
+        SlackRoute(channel="#x", min_confidence=1.5)
 
 
 def test_rate_limit_spaces_calls_per_channel() -> None:

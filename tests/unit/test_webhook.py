@@ -8,10 +8,13 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from borderwatch.core.models import Alert, BorderAction, Shooting, parse_alert_message
+from borderwatch.notifiers.sinks.jsonl import JsonlNotifier
 from borderwatch.notifiers.sinks.webhook import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -97,3 +100,33 @@ def test_connection_errors_are_retried_then_named() -> None:
     with pytest.raises(WebhookError, match=r"failed for alert a1: ConnectError"):
         hook.send(make_alert())
     hook.close()
+
+
+def _framed() -> Alert:
+    facts = make_alert().facts.model_copy(
+        update={
+            "shootings": [Shooting(by="border_guard", by_country="GRC", at="migrant",
+                                   weapon="rubber", outcome="wounded", count=1)],
+            "border_actions": [BorderAction(actor="TUR", action="open", for_="refugees",
+                                            border=["TUR", "GRC"])],
+        }
+    )  # fmt: skip
+    return make_alert().model_copy(update={"facts": facts, "confidence": 0.62, "band": "likely"})
+
+
+def test_webhook_and_jsonl_carry_confidence_band_and_frames(
+    receiver: Receiver, tmp_path: Path
+) -> None:
+    alert = _framed()
+    WebhookNotifier(receiver.url, SecretStr(SECRET)).send(alert)
+    jsonl = JsonlNotifier(tmp_path / "alerts.jsonl")
+    jsonl.send(alert)
+    jsonl.close()
+    ((_, body),) = receiver.received
+    for raw in (body, (tmp_path / "alerts.jsonl").read_bytes().strip()):
+        data = json.loads(raw)
+        assert data["confidence"] == 0.62 and data["band"] == "likely"
+        assert data["facts"]["shootings"][0]["weapon"] == "rubber"
+        action = data["facts"]["border_actions"][0]
+        assert action["for"] == "refugees" and "for_" not in action  # the wire name
+        assert parse_alert_message(raw) == alert  # a consumer reads back what was sent

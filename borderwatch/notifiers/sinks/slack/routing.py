@@ -1,9 +1,10 @@
 """Which Slack channel an alert goes to, and how fast a channel may be written to.
 
 Routes are settings (``BORDERWATCH_SLACK_ROUTES``, a JSON list): the first route whose
-category, minimum severity and countries all match decides the channel; otherwise the default
-channel. Slack allows about one message per second per channel, so every call waits its turn
-per channel instead of collecting 429s.
+category, minimum severity, countries and minimum confidence all match decides the channel;
+otherwise the default channel (so ``min_confidence`` keeps a desk's channel for sure alerts,
+and the rest fall through to a later route or the default). Slack allows about one message
+per second per channel, so every call waits its turn per channel instead of collecting 429s.
 """
 
 from __future__ import annotations

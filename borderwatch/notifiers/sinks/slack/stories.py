@@ -17,11 +17,22 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from borderwatch.core.models import Alert, Border, Casualty, Severity, stable_id
+from borderwatch.core.models import (
+    BANDS,
+    Alert,
+    Band,
+    Border,
+    BorderAction,
+    Casualty,
+    Severity,
+    Shooting,
+    stable_id,
+)
 from borderwatch.core.sqlite import Row, Store
 
 NUM_PERM = 64
@@ -98,7 +109,9 @@ class StoryView:
 
     The newest report by its own time leads (headline, link, evidence, source); for each group
     of victims the highest toll any report gave; every country, crossing and region any report
-    named; the highest severity. Each part is a maximum or a union, so the parent ends the same
+    named; the highest severity; the confidence, band and event frames of the surest report
+    (the highest confidence, then the newest), so one hedged late report cannot demote a story
+    that others confirmed. Each part is a maximum or a union, so the parent ends the same
     whatever order the reports arrive in, and never shows an older state than before."""
 
     lead: Alert
@@ -110,6 +123,10 @@ class StoryView:
     border: Border | None = None
     border_from: tuple[float, str] | None = None  # the newest report that placed it
     heard: dict[str, float] = field(default_factory=dict)  # source -> its earliest report
+    surest: tuple[float, float, str] | None = None  # (confidence, time, alert id) of that report
+    band: Band | None = None
+    shootings: list[Shooting] = field(default_factory=list)
+    border_actions: list[BorderAction] = field(default_factory=list)
 
     @classmethod
     def of(cls, alert: Alert) -> StoryView:
@@ -125,6 +142,11 @@ class StoryView:
         if alert.severity.rank > self.severity.rank:
             self.severity = alert.severity
         facts = alert.facts
+        if alert.confidence is not None:
+            sure = (alert.confidence, *_newness(alert))
+            if self.surest is None or sure > self.surest:
+                self.surest, self.band = sure, alert.band
+                self.shootings, self.border_actions = facts.shootings, facts.border_actions
         for c in facts.casualties:
             known = self.casualties.get(victims(c))
             if known is None or _toll(c) > _toll(known):
@@ -157,7 +179,13 @@ class StoryView:
                 "casualties": [self.casualties[k] for k in keys],
             }
         )
-        return self.lead.model_copy(update={"facts": facts, "severity": self.severity})
+        update: dict[str, object] = {"facts": facts, "severity": self.severity}
+        if self.surest is not None:  # else no report was scored: the lead's own frames
+            facts = facts.model_copy(
+                update={"shootings": self.shootings, "border_actions": self.border_actions}
+            )
+            update |= {"facts": facts, "confidence": self.surest[0], "band": self.band}
+        return self.lead.model_copy(update=update)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -171,6 +199,10 @@ class StoryView:
                 "border": json.loads(self.border.model_dump_json()) if self.border else None,
                 "border_from": list(self.border_from) if self.border_from else None,
                 "heard": self.heard,
+                "surest": list(self.surest) if self.surest else None,
+                "band": self.band,
+                "shootings": [json.loads(f.model_dump_json()) for f in self.shootings],
+                "border_actions": [json.loads(f.model_dump_json()) for f in self.border_actions],
             }
         )
 
@@ -179,6 +211,8 @@ class StoryView:
         data = json.loads(text)
         casualties = [Casualty.model_validate(c) for c in data["casualties"]]
         since = data.get("border_from")
+        sure = data.get("surest")  # absent in views stored before confidence was kept
+        band = data.get("band")
         return cls(
             lead=Alert.model_validate(data["lead"]),
             severity=Severity(data["severity"]),
@@ -189,6 +223,12 @@ class StoryView:
             border=Border.model_validate(data["border"]) if data.get("border") else None,
             border_from=(float(since[0]), str(since[1])) if since else None,
             heard={str(k): float(v) for k, v in (data.get("heard") or {}).items()},
+            surest=(float(sure[0]), float(sure[1]), str(sure[2])) if sure else None,
+            band=cast("Band | None", band if band in BANDS else None),
+            shootings=[Shooting.model_validate(f) for f in data.get("shootings") or []],
+            border_actions=[
+                BorderAction.model_validate(f) for f in data.get("border_actions") or []
+            ],
         )
 
 
@@ -292,6 +332,21 @@ CREATE TABLE IF NOT EXISTS story_texts (
     def get(self, story_id: str) -> Story | None:
         row = self.one(f"SELECT {_COLUMNS} FROM stories WHERE story_id = ?", (story_id,))
         return self._row(row) if row else None
+
+    def active_between(self, start: float, end: float) -> list[Story]:
+        """Stories with a report between ``start`` and ``end`` (the reports' own times), the
+        latest first: what a digest of that window covers."""
+        rows = self.rows(
+            f"SELECT {_COLUMNS} FROM stories WHERE last_at >= ? AND first_at <= ? "
+            "ORDER BY last_at DESC",
+            (start, end),
+        )
+        return [self._row(r) for r in rows]
+
+    def set_posted(self, story_id: str, posted: str) -> None:
+        """Only the parent's fingerprint, for a writer that re-rendered the parent (a click)
+        while the notifier may be filing a report into the same story."""
+        self.execute("UPDATE stories SET posted = ? WHERE story_id = ?", (posted, story_id))
 
     def open_stories(self, category: str, now: float) -> list[Story]:
         """Stories a report from time ``now`` may join: within the window of any report in
