@@ -25,6 +25,7 @@ AREAS: dict[str, str] = {
     "F": "feeds",  # feed parsing, fetching, the feeds file, OPML
     "I": "eval",  # the labelled corpus
     "K": "kafka",  # broker, topics, producing
+    "L": "slack",  # working in Slack: the click endpoint, Socket Mode, digests, feedback
     "N": "nlp",  # spaCy
     "P": "replay",  # replay options
     "R": "rules",  # rule, list and gazetteer files under rules/
@@ -141,6 +142,20 @@ class Codes:
     K008 = Code("K008", "gave up after {timeout_s:.0f}s: {problem}",
                 "Kafka stayed unreachable for the whole wait")
 
+    L001 = Code("L001", "{command} needs BORDERWATCH_SLACK_TOKEN and BORDERWATCH_SLACK_CHANNEL",
+                "a Slack command without Slack configured")
+    L002 = Code("L002",
+                "no way in for clicks: set BORDERWATCH_SLACK_SIGNING_SECRET and "
+                "BORDERWATCH_INTERACT_PORT (HTTP endpoint), or BORDERWATCH_SLACK_APP_TOKEN "
+                "(Socket Mode)",
+                "`interact`: neither the HTTP endpoint nor Socket Mode is configured")
+    L003 = Code("L003", "cannot listen on {host}:{port}: {error}",
+                "the click endpoint cannot listen on its address")
+    L004 = Code("L004", "Socket Mode could not connect: {error}",
+                "Socket Mode: Slack refused the app-level token, or could not be reached")
+    L005 = Code("L005", "cannot write: {error}", "`feedback export`: cannot write the file")
+    L006 = Code("L006", "the digest for {channel} was not posted: {error}",
+                "`digest`: Slack refused the digest (unknown channel, missing scope, outage)")
     N001 = Code("N001",
                 "spaCy model {model!r} is not installed ({error}); install it with pip, "
                 "or set BORDERWATCH_SPACY_MODEL",

@@ -97,6 +97,9 @@ class Dispatcher:
     # Called with (alert, sink, reason) when a sink gives up: the live job sends it to
     # alerts.dlq, so the failure is visible and kept, not only logged.
     on_failure: Callable[[Alert, str, str], None] = _nobody
+    # The open story an alert would join (the Slack story book's), for silences set on a
+    # story from Slack; asked only while such a silence is active.
+    story_of: Callable[[Alert], str | None] = lambda alert: None
     seen: set[str] = field(default_factory=set)
     by_category: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
@@ -162,9 +165,11 @@ class Dispatcher:
 
     def _silenced(self, notifier: Notifier, alert: Alert) -> DeliveryStatus | None:
         """A paging sink stays quiet under a silence; the alert is still recorded."""
-        silence = self.silences.silencing(alert) if notifier.pages else None
+        silence = self.silences.silencing(alert, story_of=self.story_of) if notifier.pages else None
         if silence is None:
             return None
+        if "story" in silence.matchers:  # the story goes on quietly: the sink files the report
+            notifier.held(alert)
         self.silenced[notifier.name] += 1
         log.info("alert %s silenced by %s (%s)", alert.alert_id, silence.silence_id,
                  silence.reason)  # fmt: skip

@@ -23,14 +23,17 @@ from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import BANDS, Alert, Severity
 from borderwatch.core.sqlite import Store
 
-KEYS = ("category", "country", "crossing", "rule", "severity", "source", "band", "confidence",
-        "min_confidence")  # fmt: skip
+KEYS = ("category", "country", "crossing", "rule", "severity", "source", "story", "band",
+        "confidence", "min_confidence")  # fmt: skip
 _MATCHER = re.compile(r"^\s*([^<>=]*?)\s*(<=|>=|<|>|=)\s*(.*?)\s*$")
 _COMPARISON = re.compile(r"^(<=|>=|<|>)(\d+(?:\.\d+)?|\.\d+)$")
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
 }  # fmt: skip
+# A story silence set from Slack ("until it goes quiet") lasts at most this long; it ends
+# sooner when the story closes (no report within the story window), as the matcher fails.
+UNTIL_QUIET_S = 30 * 86400.0
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -103,7 +106,16 @@ def confidence_holds(test: str, confidence: float | None) -> bool:
     return _COMPARE[m.group(1)](confidence, float(m.group(2)))
 
 
-def matches(matchers: dict[str, str], alert: Alert) -> bool:
+StoryOf = Callable[[Alert], str | None]
+
+
+def _no_story(alert: Alert) -> str | None:
+    return None
+
+
+def matches(matchers: dict[str, str], alert: Alert, story_of: StoryOf = _no_story) -> bool:
+    """``story`` asks ``story_of`` (the open story the alert would join, from the Slack
+    notifier's story book), and only when a silence names one."""
     facts = alert.facts
     crossings = set(facts.crossings) | ({facts.border.crossing} if facts.border else set())
     checks: dict[str, Callable[[str], bool]] = {
@@ -113,6 +125,7 @@ def matches(matchers: dict[str, str], alert: Alert) -> bool:
         "rule": lambda v: alert.rule_id == v,
         "severity": lambda v: alert.severity.value == v,
         "source": lambda v: (alert.article.source or "") == v,
+        "story": lambda v: story_of(alert) == v,
         "band": lambda v: alert.band == v,
         "confidence": lambda v: confidence_holds(v, alert.confidence),
         "min_confidence": lambda v: confidence_holds(f"<{v}", alert.confidence),  # unparsed
@@ -175,5 +188,6 @@ CREATE TABLE IF NOT EXISTS silences (
         )
         return cur.rowcount > 0
 
-    def silencing(self, alert: Alert, now: float | None = None) -> Silence | None:
-        return next((s for s in self.active(now) if matches(s.matchers, alert)), None)
+    def silencing(self, alert: Alert, now: float | None = None,
+                  story_of: StoryOf = _no_story) -> Silence | None:  # fmt: skip
+        return next((s for s in self.active(now) if matches(s.matchers, alert, story_of)), None)

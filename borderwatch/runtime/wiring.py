@@ -7,6 +7,7 @@ place that knows which connector feeds which notifier is here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from borderwatch.connectors.feedstate import FeedState
@@ -18,6 +19,7 @@ from borderwatch.core.settings import Settings
 from borderwatch.notifiers.base import Notifier
 from borderwatch.notifiers.dispatch import Breaker, Dispatcher
 from borderwatch.notifiers.dlq import AlertDlq
+from borderwatch.notifiers.feedback import FeedbackStore
 from borderwatch.notifiers.ledger import Ledger
 from borderwatch.notifiers.silences import SilenceStore
 from borderwatch.notifiers.sinks.console import ConsoleNotifier
@@ -63,6 +65,23 @@ def silence_store(settings: Settings) -> SilenceStore:
     return SilenceStore(settings.state_path("silences.sqlite3"))
 
 
+def feedback_store(settings: Settings) -> FeedbackStore:
+    """Clicks on the Slack parents, shared by the notifier (who did what), the click
+    handler and ``feedback list|export``."""
+    return FeedbackStore(settings.state_path("feedback.sqlite3"))
+
+
+def story_book(settings: Settings) -> StoryBook:
+    return StoryBook(settings.state_path("stories.sqlite3"), settings.story_window_s)
+
+
+def interactive(settings: Settings) -> bool:
+    """Are clicks answered (so parents may carry buttons)? The HTTP endpoint needs both its
+    secret and a port; Socket Mode its app token."""
+    http = settings.slack_signing_secret is not None and settings.interact_port > 0
+    return http or settings.slack_app_token is not None
+
+
 def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[Notifier]:
     notifiers: list[Notifier] = []
     if console:
@@ -72,7 +91,7 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
     if settings.webhook_url:
         notifiers.append(WebhookNotifier(settings.webhook_url, settings.webhook_secret))
     if slack and settings.slack_token and settings.slack_channel:
-        stories = StoryBook(settings.state_path("stories.sqlite3"), settings.story_window_s)
+        stories = story_book(settings)
         policy = ThreadPolicy(
             reply_gap_s=settings.slack_reply_gap_s,
             escalate_sources=settings.escalate_sources,
@@ -87,6 +106,8 @@ def build_notifiers(settings: Settings, *, slack: bool, console: bool) -> list[N
                 policy=policy,
                 router=Router(settings.slack_channel, settings.slack_routes),
                 limiter=ChannelRateLimiter(settings.slack_rate_per_channel),
+                feedback=feedback_store(settings),
+                buttons=interactive(settings),
             )
         )
     return notifiers
@@ -102,7 +123,21 @@ def live_dispatcher(settings: Settings, notifiers: list[Notifier]) -> Dispatcher
         silences=silence_store(settings),
         breaker=Breaker(settings.sink_breaker_s),
         on_failure=AlertDlq(settings),
+        story_of=story_of(notifiers),
     )
+
+
+def story_of(notifiers: list[Notifier]) -> Callable[[Alert], str | None]:
+    """The open story an alert would join, from the Slack notifier's story book (a silence
+    set on a story from Slack matches by it); no Slack, no stories."""
+    book = next((n.stories for n in notifiers if isinstance(n, SlackNotifier) and n.stories),
+                None)  # fmt: skip
+
+    def find(alert: Alert) -> str | None:
+        story = book.find(alert) if book is not None else None
+        return story.story_id if story is not None else None
+
+    return find
 
 
 @dataclass

@@ -9,14 +9,27 @@ everywhere hid a notifier that broke every thread on real Slack.
 
 It can be told to answer the next calls with 429 (and Retry-After) or 5xx, to exercise
 slack-sdk's retry handlers the way a real outage would.
+
+It also plays Slack's side of interactivity: ``block_actions`` builds the payload a click on
+a posted (or since updated) message sends, from the buttons that message really carries;
+``send_click`` POSTs it to an app's endpoint signed as Slack signs (``v0:<ts>:<body>``,
+HMAC-SHA256 with the signing secret), or with a wrong signature or an old timestamp; every
+click gets a ``response_url`` on this server, and what the app posts there is kept in
+``responses``. ``usergroups.users.list`` answers from ``usergroups``, and
+``apps.connections.open`` hands out ``socket_url`` (a local stand-in for Socket Mode).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +68,10 @@ class FakeSlack:
     # name -> ID, like a workspace's channels; conversations.list pages through it
     channels: dict[str, str] = field(default_factory=dict)
     page_size: int = 3  # small, so a client that ignores the cursor misses channels
+    signing_secret: str = "fake-signing-secret"
+    responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
+    usergroups: dict[str, list[str]] = field(default_factory=dict)  # group ID -> user IDs
+    socket_url: str | None = None  # what apps.connections.open answers
 
     def __post_init__(self) -> None:
         for name in DEFAULT_CHANNELS:
@@ -168,6 +185,96 @@ class FakeSlack:
                 for c in self.calls
             )
 
+    def message_blocks(self, channel_id: str, ts: str) -> list[dict[str, Any]]:
+        """A message's blocks as Slack shows them now: its last chat.update, else its post."""
+        with self.lock:
+            calls = [
+                c for c in self.calls
+                if c.channel_id == channel_id and (
+                    (c.method == "chat.postMessage" and c.ts == ts)
+                    or (c.method == "chat.update" and c.body.get("ts") == ts))
+            ]  # fmt: skip
+        if not calls:
+            raise LookupError(f"no message {ts} in {channel_id}")
+        blocks = calls[-1].body.get("blocks") or []
+        return list(json.loads(blocks) if isinstance(blocks, str) else blocks)
+
+    def block_actions(
+        self,
+        channel_id: str,
+        ts: str,
+        action_id: str,
+        user: str = "U0OPS1",
+        option: str | None = None,
+    ) -> dict[str, Any]:
+        """The payload Slack sends when ``user`` presses ``action_id`` on the message (or picks
+        ``option`` in that menu); the element must be on the message as it is now."""
+        blocks = self.message_blocks(channel_id, ts)
+        for block in blocks:
+            for element in block.get("elements") or []:
+                if block.get("type") != "actions" or element.get("action_id") != action_id:
+                    continue
+                action: dict[str, Any] = {
+                    "action_id": action_id, "block_id": block.get("block_id"),
+                    "type": element["type"], "action_ts": f"{time.time():.6f}",
+                }  # fmt: skip
+                if element["type"] == "button":
+                    action["value"] = element.get("value")
+                    action["text"] = element.get("text")
+                else:
+                    chosen = [o for o in element.get("options") or [] if o["value"] == option]
+                    if not chosen:
+                        raise LookupError(f"{action_id} offers no option {option!r}")
+                    action["selected_option"] = chosen[0]
+                return self.payload(channel_id, ts, [action], user, blocks)
+        raise LookupError(f"message {ts} has no {action_id} element")
+
+    def payload(self, channel_id: str, ts: str, actions: list[dict[str, Any]], user: str,
+                blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+        """A block_actions payload around ``actions`` (any, even ones no message carries)."""
+        host, port = self.server.server_address[:2]
+        return {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "name": user.lower(),
+                     "team_id": "T0FAKE"},
+            "api_app_id": "A0FAKE",
+            "team": {"id": "T0FAKE", "domain": "fake"},
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel_id,
+                          "is_ephemeral": False},
+            "channel": {"id": channel_id, "name": next(
+                (n for n, c in self.channels.items() if c == channel_id), "unknown")},
+            "message": {"type": "message", "ts": ts, "blocks": blocks or []},
+            "trigger_id": uuid.uuid4().hex,
+            "response_url": f"http://{host!s}:{port}/response/{uuid.uuid4().hex}",
+            "actions": actions,
+        }  # fmt: skip
+
+    def signed(self, body: bytes, timestamp: int | None = None,
+               secret: str | None = None) -> dict[str, str]:  # fmt: skip
+        """Slack's request headers for ``body``: timestamp and v0 signature."""
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        key = (secret or self.signing_secret).encode()
+        mac = hmac.new(key, f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+        return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={mac}",
+                "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+
+    def send_click(self, url: str, payload: dict[str, Any], *, timestamp: int | None = None,
+                   secret: str | None = None) -> int:  # fmt: skip
+        """POST a payload to an app's interactivity URL as Slack does; the HTTP status."""
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        request = urllib.request.Request(
+            url, data=body, headers=self.signed(body, timestamp, secret), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+    def answers(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.responses)
+
     def by_method(self, method: str) -> list[Call]:
         with self.lock:
             return [c for c in self.calls if c.method == method]
@@ -192,6 +299,16 @@ def start_fake_slack() -> FakeSlack:
             else:
                 body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
             path, _, query = self.path.partition("?")
+            if path.startswith("/response/"):  # an app answering a click (response_url)
+                with fake.lock:
+                    fake.responses.append({"path": path, **body})
+                data = b'{"ok": true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
             body = {**{k: v[0] for k, v in urllib.parse.parse_qs(query).items()}, **body}
             method = path.rsplit("/", 1)[-1]
             with fake.lock:
@@ -219,6 +336,21 @@ def start_fake_slack() -> FakeSlack:
             elif (method == "chat.postMessage" or method in ID_ONLY) and not call.channel_id:
                 self.send_response(200)
                 payload = json.dumps({"ok": False, "error": "channel_not_found"})
+            elif method == "usergroups.users.list":
+                self.send_response(200)
+                group = str(body.get("usergroup"))
+                if group in fake.usergroups:
+                    payload = json.dumps({"ok": True, "users": fake.usergroups[group]})
+                else:
+                    payload = json.dumps({"ok": False, "error": "no_such_subteam"})
+            elif method == "apps.connections.open":
+                self.send_response(200)
+                if fake.socket_url and self.headers.get("Authorization", "").startswith(
+                    "Bearer xapp-"
+                ):
+                    payload = json.dumps({"ok": True, "url": fake.socket_url})
+                else:
+                    payload = json.dumps({"ok": False, "error": "invalid_auth"})
             elif method == "conversations.list":
                 self.send_response(200)
                 payload = json.dumps({"ok": True, **fake.channel_page(body)})

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from borderwatch.core.backoff import backoff_delay
 from borderwatch.core.models import Alert
 from borderwatch.notifiers.base import Notifier
+from borderwatch.notifiers.feedback import OpsEvent
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,15 @@ class WebhookNotifier(Notifier):
     def send(self, alert: Alert) -> str | None:
         """POST once; retry transient failures (429, 5xx, connection errors and timeouts) with
         the house backoff, then raise."""
-        body = alert.model_dump_json(exclude_none=True).encode()
+        self._post(alert.model_dump_json(exclude_none=True).encode(), f"alert {alert.alert_id}")
+        return None
+
+    def event(self, event: OpsEvent) -> None:
+        """What ops did in Slack, POSTed and signed like an alert (its ``type`` tells them
+        apart: ``acknowledgement``, ``silence``, ``feedback``)."""
+        self._post(event.model_dump_json(exclude_none=True).encode(), f"{event.type} event")
+
+    def _post(self, body: bytes, what: str) -> None:
         last = ""
         for attempt in range(1, self.attempts + 1):
             wait = 0.0
@@ -100,7 +109,7 @@ class WebhookNotifier(Notifier):
                 last = f"{type(exc).__name__}: {exc}"
             else:
                 if response.is_success:
-                    return None
+                    return
                 last = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUS:
                     break
@@ -109,7 +118,7 @@ class WebhookNotifier(Notifier):
                 delay = max(wait, backoff_delay(attempt, self.backoff_s, self.backoff_cap_s))
                 log.info("webhook %s: %s; retrying in %.1fs", self.url, last, delay)
                 time.sleep(delay)
-        raise WebhookError(f"webhook {self.url} failed for alert {alert.alert_id}: {last}")
+        raise WebhookError(f"webhook {self.url} failed for {what}: {last}")
 
     def close(self) -> None:
         self._client.close()

@@ -28,14 +28,16 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from borderwatch.core.models import Alert
 from borderwatch.notifiers.base import Notifier
+from borderwatch.notifiers.feedback import FeedbackStore
 from borderwatch.notifiers.sinks.slack.blocks import (
     blocks,
     fallback_text,
     parent_blocks,
     reply_blocks,
 )
+from borderwatch.notifiers.sinks.slack.interact import action_blocks, marks_blocks
 from borderwatch.notifiers.sinks.slack.routing import ChannelRateLimiter, Router
-from borderwatch.notifiers.sinks.slack.stories import StoryBook, alert_time
+from borderwatch.notifiers.sinks.slack.stories import Story, StoryBook, alert_time
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +88,14 @@ class SlackNotifier(Notifier):
         policy: ThreadPolicy | None = None,
         router: Router | None = None,
         limiter: ChannelRateLimiter | None = None,
+        feedback: FeedbackStore | None = None,
+        buttons: bool = False,
     ) -> None:
         self.stories = stories
+        # Clicks on the parents (who did what is shown there); buttons only when something
+        # answers them (a click endpoint or Socket Mode), else Slack shows the user an error.
+        self.feedback = feedback
+        self.buttons = buttons
         self.policy = policy or ThreadPolicy()
         self.router = router or Router(channel)
         self.limiter = limiter or ChannelRateLimiter()
@@ -190,10 +198,7 @@ class SlackNotifier(Notifier):
         view = story.view
         assert view is not None  # filed stories always have one
         if update.created or story.parent_ts is None:
-            shown_alert = view.shown()
-            shown = parent_blocks(shown_alert, story.source_count, story.first_at,
-                                  story.last_at, story.escalated)  # fmt: skip
-            text = fallback_text(shown_alert)
+            text, shown = self._parent(story)
             story.channel, story.parent_ts = self._post(self.router(alert), alert, shown,
                                                         text=text)  # fmt: skip
             story.posted = digest(text, shown)
@@ -217,15 +222,13 @@ class SlackNotifier(Notifier):
                 alert,
                 reply_blocks(alert),
                 thread_ts=story.parent_ts,
-                reply_broadcast=escalate or None,
+                # once someone has acknowledged the story, its channel need not hear it again
+                reply_broadcast=(escalate and not self._acknowledged(story)) or None,
             )[1]
             story.last_reply_at = now
         story.escalated = story.escalated or escalate
         self.stories.save(story)
-        shown_alert = view.shown()
-        shown = parent_blocks(shown_alert, story.source_count, story.first_at, story.last_at,
-                              story.escalated)  # fmt: skip
-        text = fallback_text(shown_alert)
+        text, shown = self._parent(story)
         posted = digest(text, shown)
         if posted != story.posted:  # a parent is edited only when what it shows changes
             self.limiter.wait(channel)
@@ -233,6 +236,51 @@ class SlackNotifier(Notifier):
             story.posted = posted
             self.stories.save(story)
         return reply_ts or story.parent_ts
+
+    def _parent(self, story: Story) -> tuple[str, list[dict[str, Any]]]:
+        """The parent as it should look now: the story's view, who did what, the buttons."""
+        assert story.view is not None  # filed stories always have one
+        shown_alert = story.view.shown()
+        shown = parent_blocks(shown_alert, story.source_count, story.first_at, story.last_at,
+                              story.escalated)  # fmt: skip
+        if self.feedback is not None:
+            shown += marks_blocks(self.feedback.for_story(story.story_id))
+        if self.buttons:
+            shown += action_blocks(story.story_id, story.category)
+        return fallback_text(shown_alert), shown
+
+    def _acknowledged(self, story: Story) -> bool:
+        return self.feedback is not None and self.feedback.acknowledged(story.story_id) is not None
+
+    def refresh_parent(self, story_id: str) -> bool:
+        """Re-render a story's parent after a click (who did what); True when it was edited.
+        Writes only the parent's fingerprint back, since the notifier may be filing a report
+        into the same story meanwhile (another thread, or another process)."""
+        story = self.stories.get(story_id) if self.stories is not None else None
+        if story is None or story.view is None or not story.parent_ts or not story.channel:
+            return False
+        assert self.stories is not None
+        channel = self.channel_id(story.channel)
+        text, shown = self._parent(story)
+        posted = digest(text, shown)
+        if posted == story.posted:
+            return False
+        self.limiter.wait(channel)
+        self.client.chat_update(channel=channel, ts=story.parent_ts, text=text, blocks=shown)
+        self.stories.set_posted(story_id, posted)
+        return True
+
+    def held(self, alert: Alert) -> None:
+        """A silenced story keeps filing its reports (no post, no edit), so it stays open
+        while they come and its digest counts them."""
+        if self.stories is not None:
+            self.stories.file(alert, alert_time(alert))
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """A link to a message (a story's thread), or None when Slack cannot give one."""
+        response = self.client.chat_getPermalink(channel=self.channel_id(channel), message_ts=ts)
+        link = response.get("permalink")
+        return str(link) if link else None
 
     def find_delivered(self, alert: Alert, since: float) -> str | None:
         """Look for a message carrying this alert's id: in the channel's recent history, and

@@ -1,0 +1,335 @@
+"""Working in Slack, driven like Slack: the fake posts signed ``block_actions`` payloads (built
+from the buttons the parent really carries) to the click endpoint, or sends them over a
+local WebSocket standing in for Socket Mode; the tests look at the silence store, the
+feedback store, the parent's update and the ephemeral answers."""
+
+from __future__ import annotations
+
+import json
+import queue
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from borderwatch.core.models import Alert, ArticleRef
+from borderwatch.core.settings import Settings
+from borderwatch.notifiers.base import Notifier
+from borderwatch.notifiers.dispatch import Dispatcher
+from borderwatch.notifiers.feedback import FeedbackStore, Verdict
+from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
+from borderwatch.notifiers.sinks.slack.interact import (
+    ACK,
+    CATEGORY,
+    NOT_RELEVANT,
+    SILENCE,
+    UnknownAction,
+    parse_click,
+)
+from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
+from borderwatch.runtime.broker import free_port
+from borderwatch.runtime.interact import ClickQueue, Outcome, clicks_served
+from borderwatch.runtime.wiring import build_notifiers, silence_store, story_of
+from tests.support.factories import make_alert
+from tests.support.fakeslack import FakeSlack
+from tests.support.fakesocket import FakeSocketMode
+
+LEAD = "U0LEAD"  # may silence (named in the settings)
+DESK = "U0DESK"  # may silence (member of the named user group)
+OPS = "U0OPS1"  # may not silence
+
+
+def report(n: int, source: str = "Wire A") -> Alert:
+    base = make_alert(title=f"Guards fire on migrants at the fence ({source})")
+    article = ArticleRef(id=f"x{n}", url=f"https://example.org/{n}", title=base.article.title,
+                         source=source)  # fmt: skip
+    return base.model_copy(update={"alert_id": f"a{n}", "article": article})
+
+
+def settings_for(fake: FakeSlack, tmp_path: Path, **extra: object) -> Settings:
+    values: dict[str, object] = dict(
+        data_dir=tmp_path, slack_token="xoxb-interact", slack_channel="#ops",
+        slack_base_url=fake.base_url, slack_rate_per_channel=50,
+        slack_signing_secret=fake.signing_secret, interact_port=free_port(),
+        slack_silencers=[LEAD, "S0DESK"], jsonl_path=tmp_path / "alerts.jsonl",
+    )  # fmt: skip
+    values.update(extra)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+class Desk:
+    """One notifier process: its notifiers, its delivery and its stores, as ``run`` has them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.notifiers: list[Notifier] = build_notifiers(settings, slack=True, console=False)
+        self.slack = next(n for n in self.notifiers if isinstance(n, SlackNotifier))
+        self.silences = silence_store(settings)
+        self.ledger = Ledger.memory()
+        self.dispatcher = Dispatcher(self.notifiers, ledger=self.ledger, silences=self.silences,
+                                     story_of=story_of(self.notifiers))  # fmt: skip
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        assert self.slack.feedback is not None
+        return self.slack.feedback
+
+    def deliver(self, alert: Alert) -> None:
+        self.dispatcher.handle(alert.to_bytes(), 0)
+
+    def close(self) -> None:
+        for notifier in self.notifiers:
+            notifier.close()
+
+
+@contextmanager
+def desk(fake: FakeSlack, tmp_path: Path, **extra: object) -> Iterator[tuple[Desk, ClickQueue]]:
+    d = Desk(settings_for(fake, tmp_path, **extra))
+    with clicks_served(d.settings, d.notifiers) as clicks:
+        assert clicks is not None
+        yield d, clicks
+    d.close()
+
+
+def endpoint(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.interact_port}/slack/actions"
+
+
+def parent(fake: FakeSlack) -> tuple[str, str]:
+    """The channel ID and ts of the first parent posted."""
+    post = fake.posts()[0]
+    assert post.channel_id and post.ts
+    return post.channel_id, post.ts
+
+
+def outcome(clicks: ClickQueue) -> str:
+    return clicks.outcomes.get(timeout=15)
+
+
+def nothing_happened(clicks: ClickQueue) -> bool:
+    """No click reached the worker: the endpoint refused it before queueing anything."""
+    try:
+        clicks.outcomes.get(timeout=0.5)
+    except queue.Empty:
+        return True
+    return False
+
+
+def shown(fake: FakeSlack, channel: str, ts: str) -> str:
+    return json.dumps(fake.message_blocks(channel, ts), ensure_ascii=False)
+
+
+def test_every_parent_carries_the_buttons_and_an_acknowledgement_shows_on_it(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    with desk(fake_slack, tmp_path) as (d, clicks):
+        d.deliver(report(1))
+        channel, ts = parent(fake_slack)
+        blocks = fake_slack.message_blocks(channel, ts)
+        (actions,) = [b for b in blocks if b["type"] == "actions"]
+        ids = [e["action_id"] for e in actions["elements"]]
+        assert ids == [ACK, SILENCE, NOT_RELEVANT, CATEGORY]
+        categories = [o["value"] for o in actions["elements"][3]["options"]]
+        assert "border_shooting" not in categories and "border_closure" in categories
+
+        payload = fake_slack.block_actions(channel, ts, ACK, user=OPS)
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.DONE
+        (click,) = d.feedback.all()
+        assert (click.verdict, click.user_id, click.article_id) == (Verdict.acknowledged, OPS, "x1")
+        assert click.story_id == actions["block_id"].removeprefix("bw_story:")
+        (update,) = fake_slack.by_method("chat.update")
+        assert update.body["ts"] == ts
+        assert f"Acknowledged by <@{OPS}>" in shown(fake_slack, channel, ts)
+        # the same click delivered again is one click
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.DUPLICATE
+        assert len(d.feedback.all()) == 1
+
+
+def test_bad_signature_and_stale_timestamp_are_401_and_nothing_is_done(
+    fake_slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with desk(fake_slack, tmp_path) as (d, clicks):
+        d.deliver(report(1))
+        channel, ts = parent(fake_slack)
+        payload = fake_slack.block_actions(channel, ts, SILENCE, user=LEAD, option="6h")
+        url = endpoint(d.settings)
+        assert fake_slack.send_click(url, payload, secret="not-the-secret") == 401
+        assert fake_slack.send_click(url, payload, timestamp=int(time.time()) - 301) == 401
+        assert fake_slack.send_click(url, payload, timestamp=int(time.time()) + 3600) == 401
+        assert nothing_happened(clicks)
+        assert d.silences.all() == [] and d.feedback.all() == []
+        assert fake_slack.by_method("chat.update") == [] and fake_slack.answers() == []
+        refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+        assert any("bad signature" in m for m in refused) and any("old" in m for m in refused)
+        assert not any(fake_slack.signing_secret in r.getMessage() for r in caplog.records)
+
+
+def test_silence_story_by_an_allowed_user_holds_its_next_reports(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    with desk(fake_slack, tmp_path) as (d, clicks):
+        d.deliver(report(1))
+        channel, ts = parent(fake_slack)
+        payload = fake_slack.block_actions(channel, ts, SILENCE, user=LEAD, option="6h")
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.DONE
+        (silence,) = d.silences.active()
+        story_id = d.feedback.all()[0].story_id
+        assert silence.matchers == {"story": story_id}
+        assert 6 * 3600 - 5 <= silence.ends_at - silence.created_at <= 6 * 3600
+        assert d.feedback.all()[0].silence_id == silence.silence_id
+        (answer,) = fake_slack.answers()
+        assert answer["response_type"] == "ephemeral" and silence.silence_id in answer["text"]
+        assert f"Silenced for 6 h by <@{LEAD}>" in shown(fake_slack, channel, ts)
+
+        posts = len(fake_slack.posts())
+        d.deliver(report(2, "Wire B"))  # same story: held, not posted, still filed
+        assert len(fake_slack.posts()) == posts
+        record = d.ledger.get("a2", "slack")
+        assert record is not None and record.status is DeliveryStatus.SILENCED
+        kept = d.ledger.get("a2", "jsonl")
+        assert kept is not None and kept.status is DeliveryStatus.DELIVERED
+        assert d.slack.stories is not None
+        story = d.slack.stories.get(story_id)
+        assert story is not None and story.alert_ids == ["a1", "a2"]  # filed quietly
+        other = report(3).model_copy(update={"category": "border_closure", "alert_id": "c3"})
+        d.deliver(other)  # another story is not silenced
+        assert len(fake_slack.posts()) == posts + 1
+
+
+def test_a_user_group_member_may_silence_and_others_are_told_no(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.usergroups["S0DESK"] = [DESK]
+    with desk(fake_slack, tmp_path) as (d, clicks):
+        d.deliver(report(1))
+        channel, ts = parent(fake_slack)
+        no = fake_slack.block_actions(channel, ts, SILENCE, user=OPS, option="24h")
+        assert fake_slack.send_click(endpoint(d.settings), no) == 200
+        assert outcome(clicks) == Outcome.NOT_ALLOWED
+        assert d.silences.all() == [] and d.feedback.all() == []
+        (answer,) = fake_slack.answers()
+        assert answer["response_type"] == "ephemeral" and "not allowed" in answer["text"]
+        assert answer["path"] == "/response/" + no["response_url"].rsplit("/", 1)[-1]
+        assert fake_slack.by_method("chat.update") == []
+
+        yes = fake_slack.block_actions(channel, ts, SILENCE, user=DESK, option="quiet")
+        assert fake_slack.send_click(endpoint(d.settings), yes) == 200
+        assert outcome(clicks) == Outcome.DONE
+        (silence,) = d.silences.active()
+        assert silence.ends_at - silence.created_at > 7 * 86400  # until the story goes quiet
+        assert "until it goes quiet" in shown(fake_slack, channel, ts)
+
+
+def test_unknown_action_and_unknown_story_are_answered_and_change_nothing(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    with desk(fake_slack, tmp_path) as (d, clicks):
+        d.deliver(report(1))
+        channel, ts = parent(fake_slack)
+        action = {"action_id": "bw_launch", "block_id": "bw_story:0123456789abcdef0123",
+                  "type": "button", "value": "x", "action_ts": "1.0"}  # fmt: skip
+        payload = fake_slack.payload(channel, ts, [action], OPS)
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.UNKNOWN_ACTION
+        gone = dict(action, action_id=ACK)
+        payload = fake_slack.payload(channel, ts, [gone], OPS)
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.UNKNOWN_STORY
+        first, second = fake_slack.answers()
+        assert "does not know this button" in first["text"]
+        assert "no longer knows this story" in second["text"]
+        assert d.feedback.all() == [] and d.silences.all() == []
+        assert fake_slack.by_method("chat.update") == []
+
+
+def test_a_click_on_a_parent_from_a_previous_run_still_works(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    earlier = Desk(settings_for(fake_slack, tmp_path))
+    earlier.deliver(report(1))
+    earlier.close()  # that run is over; its stories stay on disk
+    channel, ts = parent(fake_slack)
+    with desk(fake_slack, tmp_path) as (d, clicks):
+        payload = fake_slack.block_actions(channel, ts, CATEGORY, user=OPS,
+                                           option="border_closure")  # fmt: skip
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.DONE
+        (click,) = d.feedback.all()
+        assert (click.verdict, click.detail) == (Verdict.wrong_category, "border_closure")
+        assert click.category == "border_shooting" and click.title.startswith("Guards fire")
+        assert "category should be border closure" in shown(fake_slack, channel, ts)
+
+
+def test_after_an_acknowledgement_the_escalation_is_not_broadcast(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    with desk(fake_slack, tmp_path, escalate_sources=2, slack_reply_gap_s=0) as (d, clicks):
+        d.deliver(report(1, "Wire A"))
+        channel, ts = parent(fake_slack)
+        payload = fake_slack.block_actions(channel, ts, ACK, user=OPS)
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.DONE
+        d.deliver(report(2, "Wire B"))  # the second source escalates the story
+        reply = fake_slack.posts()[-1]
+        assert reply.body.get("thread_ts") == ts
+        assert not reply.body.get("reply_broadcast")
+        text = shown(fake_slack, channel, ts)
+        assert "ESCALATED" in text and f"Acknowledged by <@{OPS}>" in text
+
+
+def test_not_relevant_reaches_the_jsonl_file_as_an_event(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    with desk(fake_slack, tmp_path) as (d, clicks):
+        d.deliver(report(1))
+        channel, ts = parent(fake_slack)
+        payload = fake_slack.block_actions(channel, ts, NOT_RELEVANT, user=OPS)
+        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert outcome(clicks) == Outcome.DONE
+        lines = [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+        assert [x["type"] for x in lines] == ["alert", "feedback"]
+        event = lines[1]
+        assert event["verdict"] == "not_relevant" and event["alert_id"] == "a1"
+        assert event["user_id"] == OPS
+        assert f"<@{OPS}>: not relevant" in shown(fake_slack, channel, ts)
+
+
+def test_socket_mode_clicks_are_acknowledged_then_handled(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    socket = FakeSocketMode()
+    fake_slack.socket_url = socket.url
+    try:
+        settings = dict(slack_signing_secret=None, interact_port=0,
+                        slack_app_token="xapp-1-A0FAKE-test")  # fmt: skip
+        with desk(fake_slack, tmp_path, **settings) as (d, clicks):
+            assert socket.connected.wait(10)
+            d.deliver(report(1))
+            channel, ts = parent(fake_slack)
+            assert any(b["type"] == "actions" for b in fake_slack.message_blocks(channel, ts))
+            envelope = socket.send(fake_slack.block_actions(channel, ts, ACK, user=OPS))
+            assert socket.wait_ack(envelope)
+            assert outcome(clicks) == Outcome.DONE
+            assert d.feedback.all()[0].verdict is Verdict.acknowledged
+            assert f"Acknowledged by <@{OPS}>" in shown(fake_slack, channel, ts)
+            no = socket.send(fake_slack.block_actions(channel, ts, SILENCE, user=OPS,
+                                                      option="6h"))  # fmt: skip
+            assert socket.wait_ack(no)
+            assert outcome(clicks) == Outcome.NOT_ALLOWED
+            assert "not allowed" in fake_slack.answers()[-1]["text"]
+    finally:
+        socket.close()
+
+
+def test_payloads_that_are_not_ours_are_refused_by_the_parser() -> None:
+    with pytest.raises(UnknownAction):
+        parse_click({"type": "block_actions", "actions": [{"action_id": "x"}]})
+    choice = {"action_id": SILENCE, "block_id": "bw_story:0123456789abcdef0123",
+              "selected_option": {"value": "forever"}}  # fmt: skip
+    with pytest.raises(UnknownAction):
+        parse_click({"type": "block_actions", "actions": [choice], "user": {"id": OPS}})
