@@ -18,7 +18,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from borderwatch.core.models import CATEGORIES, Alert
 from borderwatch.notifiers.sinks.maps import Place, map_url, place_of
 
-COLOURS = dict(zip(CATEGORIES, ("#2a9d8f", "#e9c46a", "#6c5ce7", "#e63946"), strict=True))
+COLOURS = dict(
+    zip(CATEGORIES, ("#2a9d8f", "#e9c46a", "#6c5ce7", "#e63946", "#f4a261"), strict=True)
+)
 OTHER = "#888888"
 BAR_W, CHART_H, PAD = 14, 160, 40
 

@@ -30,6 +30,8 @@ def topic_layout(settings: Settings) -> dict[str, int]:
         settings.alerts_topic: settings.alerts_partitions,
         settings.dlq_topic: settings.dlq_partitions,
         settings.alerts_dlq_topic: settings.dlq_partitions,
+        settings.mentions_topic: 1,  # one surge agent sees every place's mentions in order
+        settings.surge_changelog_topic: 1,
     }
 
 

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 SCHEMA_VERSION: Literal[1] = 1
 # What an alert is about. Rules may only name these, and every report, silence and eval
 # table speaks of them: the one list, here on the wire.
-CATEGORIES = ("border_opening", "border_closure", "troop_casualties", "border_shooting")
+RULE_CATEGORIES = ("border_opening", "border_closure", "troop_casualties", "border_shooting")
+# ``surge`` is raised by the surge counter (streams/surge.py), never by a rule.
+CATEGORIES = (*RULE_CATEGORIES, "surge")
 
 
 class Severity(StrEnum):
@@ -132,6 +134,7 @@ class ArticleRef(_Wire):
     url: str | None = None
     title: str = ""
     source: str | None = None
+    language: str | None = Field(default=None, description="ISO 639-1, declared or detected.")
     published: datetime | None = None
     fetched: datetime | None = Field(
         default=None, description="When a connector accepted the article (end-to-end latency)."
@@ -269,6 +272,23 @@ class Facts(_Wire):
     border_actions: list[BorderAction] = Field(default_factory=list)
 
 
+class SurgeFacts(_Wire):
+    """A place reported far above its usual rate (a ``surge`` alert): the window, the count,
+    the baseline it was tested against and the top headlines."""
+
+    place: str = Field(description="crossing:<id>, region:<id> or pair:<AAA>-<BBB>")
+    name: str
+    window_start: datetime
+    window_end: datetime
+    reports: int = Field(ge=0, description="Articles in the window.")
+    weight: float = Field(ge=0, description="Reports weighted (background mentions count less).")
+    sources: int = Field(ge=0, description="Distinct sources in the window.")
+    baseline: float = Field(ge=0, description="Usual weighted reports per window.")
+    p_value: float = Field(ge=0, le=1, description="Poisson P(X >= weight | baseline).")
+    step: int = Field(default=0, ge=0, description="0 for the surge, then one per update.")
+    headlines: list[ArticleRef] = Field(default_factory=list)
+
+
 # How sure an alert is: "confirmed" (a complete frame, early, unhedged, repeated), "likely",
 # "unconfirmed" (a phrase fallback, late in the text or told once in passing).
 BANDS = ("confirmed", "likely", "unconfirmed")
@@ -294,6 +314,7 @@ class Alert(_Wire):
         default=None, ge=0, le=1, description="0-1, from the evidence (None: older alerts)."
     )
     band: Band | None = Field(default=None, description="confirmed, likely or unconfirmed.")
+    surge: SurgeFacts | None = Field(default=None, description="Only on ``surge`` alerts.")
     created: datetime = Field(default_factory=utcnow)
     run_id: str | None = None
 

@@ -156,6 +156,30 @@ class Settings(BaseSettings):
         description="How long a broker may hold a fetch when no data is ready (latency).",
     )
     batch_within_s: float = Field(default=0.2, gt=0, description="Longest wait to fill a batch.")
+    surge_enabled: bool = Field(default=True, description="Count reports per place; surge alerts.")
+    surge_window_s: float = Field(default=3600.0, ge=60, description="Surge window length.")
+    surge_hop_s: float = Field(
+        default=900.0, ge=60, description="Windows hop by this (= window: tumbling)."
+    )
+    surge_baseline_days: float = Field(default=7.0, gt=0, description="History for the baseline.")
+    surge_floor: float = Field(
+        default=0.5, gt=0, description="Lowest baseline (reports per window) for quiet places."
+    )
+    surge_p: float = Field(default=1e-4, gt=0, lt=1, description="Poisson tail that is a surge.")
+    surge_calm_p: float = Field(
+        default=0.05, gt=0, lt=1, description="Tail above which a surging place has calmed."
+    )
+    surge_warmup_s: float = Field(
+        default=6 * 3600.0, ge=0, description="History the counter needs before any surge."
+    )
+    surge_min_reports: float = Field(default=5.0, ge=1, description="Weighted reports at least.")
+    surge_min_sources: int = Field(default=3, ge=1, description="Distinct sources at least.")
+    surge_background_weight: float = Field(
+        default=0.5, ge=0, le=1, description="Weight of a mention outside headline and lead."
+    )
+    surge_update_factor: float = Field(
+        default=2.0, ge=0, description="Update a surge when its count grows this much (<=1: off)."
+    )
 
     # Connectors
     feeds: list[str] = Field(default_factory=list)
@@ -248,6 +272,16 @@ class Settings(BaseSettings):
     @property
     def dlq_topic(self) -> str:
         return self.topic("articles.dlq")
+
+    @property
+    def mentions_topic(self) -> str:
+        """Places named per article, keyed by place, for the surge agent (one partition)."""
+        return self.topic("surge.mentions")
+
+    @property
+    def surge_changelog_topic(self) -> str:
+        """The surge table's changelog (faust names it after the app id and table)."""
+        return f"{self.app_id}-surge_places-changelog"
 
     @property
     def archive_dir(self) -> Path:

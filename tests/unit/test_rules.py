@@ -8,7 +8,7 @@ import pytest
 from spacy.language import Language
 
 from borderwatch.core.errors import RuleError
-from borderwatch.core.models import CATEGORIES
+from borderwatch.core.models import RULE_CATEGORIES
 from borderwatch.core.settings import Settings
 from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.rules.load import load_rules
@@ -39,7 +39,7 @@ def problems(tmp_path: Path) -> list[str]:
 
 def test_shipped_rules_load_and_cover_every_category() -> None:
     ruleset = load_rules([RULES])
-    assert {r.category for r in ruleset.rules} == set(CATEGORIES)
+    assert {r.category for r in ruleset.rules} == set(RULE_CATEGORIES)
     assert len(ruleset.version) == 12
 
 
@@ -213,4 +213,4 @@ def test_schema_validates_what_the_models_validate() -> None:
         rule["properties"]
     )
     assert schema["$defs"]["Condition"]["properties"]["in"]
-    assert set(rule["properties"]["category"]["enum"]) == set(CATEGORIES)
+    assert set(rule["properties"]["category"]["enum"]) == set(RULE_CATEGORIES)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from borderwatch.core.models import CATEGORIES, Severity
+from borderwatch.core.models import RULE_CATEGORIES, Severity
 from borderwatch.streams.rules.factexpr import parse_fact
 
 SPACY_LABELS = (
@@ -213,7 +213,7 @@ class Examples(_Strict):
 class Rule(_Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=80)
     title: str = Field(min_length=1)
-    category: str = Field(json_schema_extra={"enum": list(CATEGORIES)})
+    category: str = Field(json_schema_extra={"enum": list(RULE_CATEGORIES)})
     severity: Severity = Severity.medium
     status: Status = Status.experimental
     description: str = ""
@@ -264,8 +264,8 @@ class Rule(_Strict):
     @field_validator("category")
     @classmethod
     def _known_category(cls, value: str) -> str:
-        if value not in CATEGORIES:
-            raise ValueError(f"unknown category {value!r}; known: {', '.join(CATEGORIES)}")
+        if value not in RULE_CATEGORIES:  # "surge" comes from the counts, never a rule
+            raise ValueError(f"unknown category {value!r}; known: {', '.join(RULE_CATEGORIES)}")
         return value
 
     @model_validator(mode="after")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from borderwatch.core.errors import Codes, Problem
-from borderwatch.core.models import CATEGORIES, Alert, Article
+from borderwatch.core.models import RULE_CATEGORIES, Alert, Article
 from borderwatch.streams.detect import Detector, build_alerts
 from borderwatch.streams.scoring.factscore import FactsScore
 from borderwatch.streams.scoring.folds import (
@@ -175,7 +175,7 @@ def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
 
 
 def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
-    categories = sorted(set(CATEGORIES) | set(detector.rules.categories))
+    categories = sorted(set(RULE_CATEGORIES) | set(detector.rules.categories))
     scores = {c: Score() for c in categories}
     predictions: dict[str, list[str]] = {}
     facts: dict[str, dict[str, Any]] = {}

@@ -17,6 +17,7 @@ from borderwatch.streams.detect import Detector
 from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
+from borderwatch.streams.worker.surges import add_surge_agent
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         producer_acks=-1,
         broker_credentials=faust_credentials(connection),
     )
-    processor = Processor(settings, detector or checked_detector(settings))
+    processor = Processor(
+        settings, detector or checked_detector(settings), surges=settings.surge_enabled
+    )
     app.on_startup_finished = metrics.mark_ready  # rules loaded, consumer started
     topics: dict[str, Any] = {
         name: app.topic(name, key_serializer="raw", value_serializer="raw", partitions=parts)
@@ -73,8 +76,11 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
             (settings.articles_topic, settings.articles_partitions),
             (settings.alerts_topic, settings.alerts_partitions),
             (settings.dlq_topic, settings.dlq_partitions),
+            (settings.mentions_topic, 1),
         )
     }
+    if settings.surge_enabled:
+        add_surge_agent(app, settings)
     # spaCy is CPU-bound; one thread keeps the event loop free for heartbeats and commits.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy")
 

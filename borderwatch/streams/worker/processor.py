@@ -15,6 +15,7 @@ from borderwatch.core import metrics
 from borderwatch.core.models import Article, Marker, parse_article_message, utcnow
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
+from borderwatch.streams.surge import PlaceScanner, SurgeConfig, mentions
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,36 @@ def dead_letter(settings: Settings, raw: bytes, reason: str, key: bytes | None) 
 
 
 class Processor:
-    def __init__(self, settings: Settings, detector: Detector) -> None:
+    def __init__(self, settings: Settings, detector: Detector, surges: bool = False) -> None:
         self.settings = settings
         self.detector = detector
         self.max_record_bytes = settings.max_text_chars * 8
+        # With surges, every article's places go to the surge agent (keyed by place), and
+        # markers take that path too, behind the mentions before them.
+        self.surges = surges
+        self.surge_config = SurgeConfig.from_settings(settings)
+        self.scanner = PlaceScanner(detector.gazetteer) if surges else None
 
     def use(self, detector: Detector) -> None:
         """Swap the rule set (one assignment: an article sees the old set or the new one)."""
+        if self.surges:
+            self.scanner = PlaceScanner(detector.gazetteer)
         self.detector = detector
+
+    def _mentions(self, articles: list[Article]) -> list[Output]:
+        scanner = self.scanner
+        if scanner is None:
+            return []
+        return [
+            Output(
+                self.settings.mentions_topic,
+                m.place.encode(),
+                json.dumps(m.to_dict()).encode("utf-8"),
+                partition=0,
+            )
+            for article in articles
+            for m in mentions(article, scanner, self.surge_config)
+        ]
 
     def process_batch(self, records: list[tuple[bytes | None, bytes | None]]) -> list[Output]:
         """Many records in order: articles between markers go through spaCy as one batch, and
@@ -71,11 +94,12 @@ class Processor:
         if not items:
             return []
         metrics.ARTICLES_IN.inc(len(items))
+        places = self._mentions([a for a, _, _ in items])
         try:
             per_article = self.detector.alerts_many([a for a, _, _ in items])
         except Exception:  # find the bad article: one at a time, so the others still pass
             log.warning("batch of %d failed; retrying one by one", len(items), exc_info=True)
-            return [o for a, raw, key in items for o in self._detect(a, raw, key)]
+            return [o for a, raw, key in items for o in self._detect(a, raw, key)] + places
         for alerts in per_article:
             if alerts:
                 metrics.MATCHED.inc()
@@ -85,7 +109,7 @@ class Processor:
             Output(self.settings.alerts_topic, alert.group.encode(), alert.to_bytes())
             for alerts in per_article
             for alert in alerts
-        ]
+        ] + places
 
     def _parse(self, raw: bytes | None, key: bytes | None) -> Article | list[Output]:
         """The article, or the outputs for a record that is not one (DLQ, a marker)."""
@@ -109,6 +133,8 @@ class Processor:
     def _forward_marker(self, marker: Marker) -> list[Output]:
         """Every alerts partition gets the marker, so a reader of any partition sees the end."""
         value = marker.to_bytes()
+        if self.surges:  # the surge agent forwards it to alerts after the mentions before it
+            return [Output(self.settings.mentions_topic, b"__marker__", value, partition=0)]
         return [
             Output(self.settings.alerts_topic, b"__marker__", value, partition=p)
             for p in range(self.settings.alerts_partitions)
