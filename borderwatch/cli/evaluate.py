@@ -108,6 +108,14 @@ def honest_tables(result: Any) -> list[Table]:
                 f"{neg['items']} of {neg['of']}",
             )  # fmt: skip
         tables.append(table)
+    if result.per_language:
+        table = Table(title="F1 per language (items with the category in brackets)")
+        for col in ("language", "items", *categories):
+            table.add_column(col, justify="left" if col == "language" else "right")
+        for name, row in result.per_language.items():
+            f1s = [f"{row['f1'][c]:.3f} ({row['support'][c]})" for c in categories]
+            table.add_row(escape(name), str(row["items"]), *f1s)
+        tables.append(table)
     if result.folds is not None:
         report = result.folds
         table = Table(title=f"F1 per fold ({len(report.folds)} folds, event clusters kept whole)")

@@ -17,7 +17,11 @@ from borderwatch.streams.match import CompiledRuleSet, Context, Hit, compile_rul
 from borderwatch.streams.prefilter import Prefilter
 from borderwatch.streams.reading.facts import DocFacts, FactReader
 from borderwatch.streams.reading.gazetteer import Gazetteer
+from borderwatch.streams.reading.languages.detect import detect as detect_language
+from borderwatch.streams.reading.languages.lexicon import LANGUAGES_DIR, load_languages
+from borderwatch.streams.reading.languages.reader import ForeignReader, evidence
 from borderwatch.streams.rules.load import GAZETTEERS_DIR, RuleSet
+from borderwatch.streams.rules.model import Rule
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ def build_alerts(
         url=article.url,
         title=article.title,
         source=article.source,
+        language=article.language,
         published=article.published,
         fetched=article.fetched,
     )
@@ -98,6 +103,7 @@ class Detector:
     reader: FactReader
     prefilter: Prefilter
     max_chars: int = 200_000
+    foreign: ForeignReader | None = None
 
     @classmethod
     def build(
@@ -113,6 +119,7 @@ class Detector:
             reader=FactReader(nlp, gazetteer, ruleset.cues),
             prefilter=Prefilter(ruleset.rules, nlp, gazetteer),
             max_chars=max_chars,
+            foreign=ForeignReader(load_languages(rules_dir / LANGUAGES_DIR), gazetteer),
         )
 
     @property
@@ -142,12 +149,53 @@ class Detector:
     def analyse(self, article: Article) -> Analysis:
         return next(self.analyse_many([article]))
 
+    def language_of(self, article: Article) -> str:
+        """The declared language, else the guess (``languages.detect``); 'en' when unsure."""
+        lexicons = self.foreign.lexicons if self.foreign is not None else {}
+        return detect_language(article.body, lexicons, article.language)
+
+    def _foreign(self, article: Article) -> Article | None:
+        """The article with its language set, when a lexicon (not the English parse) reads it."""
+        if self.foreign is None:
+            return None
+        language = self.language_of(article)
+        if language == "en" or not self.foreign.reads(language):
+            return None
+        return article if article.language == language else article.model_copy(
+            update={"language": language}
+        )  # fmt: skip
+
+    def _rules_for(self, language: str) -> dict[str, Rule]:
+        """Per category, the most severe rule speaks for the lexicon's hits in ``language``
+        (its title, severity and tags), under an id of its own."""
+        best: dict[str, Rule] = {}
+        for rule in self.rules.rules:
+            current = best.get(rule.category)
+            if current is None or rule.severity.rank > current.severity.rank:
+                best[rule.category] = rule
+        return {
+            c: r.model_copy(update={"id": f"{c}.{language}", "title": f"{r.title} ({language})"})
+            for c, r in best.items()
+        }
+
+    def _analyse_foreign(self, foreign: ForeignReader, article: Article, language: str) -> Analysis:
+        rules = self._rules_for(language)
+        reading = foreign.read(article, language, rules)
+        hits = [Hit(rules[h.category], evidence(h)) for h in reading.hits]
+        return Analysis(article, reading.doc, reading.doc_facts, hits)
+
     def analyse_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Analysis]:
-        """Batch through ``nlp.pipe``: several times faster than one call per article."""
+        """Batch through ``nlp.pipe``: several times faster than one call per article.
+        Articles a language lexicon reads go by the proximity reader instead."""
         items = list(articles)
-        docs = self.parse((a.body for a in items), batch_size=batch_size)
-        for article, doc in zip(items, docs, strict=True):
-            yield self._analyse(article, doc)
+        foreign = [self._foreign(a) for a in items]
+        english = [a for a, f in zip(items, foreign, strict=True) if f is None]
+        docs = self.parse((a.body for a in english), batch_size=batch_size)
+        for article, other in zip(items, foreign, strict=True):
+            if other is not None and self.foreign is not None:
+                yield self._analyse_foreign(self.foreign, other, other.language or "en")
+            else:
+                yield self._analyse(article, next(docs))
 
     def alerts(self, article: Article) -> list[Alert]:
         return self.alerts_many([article])[0]
@@ -157,16 +205,19 @@ class Detector:
     ) -> list[list[Alert]]:
         """Alerts per article. The prefilter keeps spaCy off articles no rule could match;
         the rest are parsed in one ``nlp.pipe`` batch."""
-        keep = [not use_prefilter or self.prefilter.passes(a.body) for a in articles]
+        keep = [
+            not use_prefilter or self._foreign(a) is not None or self.prefilter.passes(a.body)
+            for a in articles
+        ]
         if use_prefilter:
             metrics.PREFILTERED.inc(keep.count(False))
         parsed = iter(self.analyse_many([a for a, k in zip(articles, keep, strict=True) if k],
                                         batch_size=batch_size))  # fmt: skip
         out: list[list[Alert]] = []
-        for article, k in zip(articles, keep, strict=True):
+        for k in keep:
             if not k:
                 out.append([])
                 continue
             a = next(parsed)
-            out.append(build_alerts(article, a.facts, a.hits, self.compiled.version))
+            out.append(build_alerts(a.article, a.facts, a.hits, self.compiled.version))
         return out

@@ -31,6 +31,7 @@ class LabelledItem:
     gold_facts: dict[str, Any] = field(default_factory=dict)
     published: datetime | None = None
     corpus: str = ""
+    language: str | None = None
 
     @property
     def cluster(self) -> str:
@@ -83,6 +84,7 @@ class EvalResult:
     negatives: tuple[int, int] = (0, 0)  # (negatives with any alert, negatives)
     folds: FoldReport | None = None
     per_corpus: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_language: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         out = {
@@ -99,6 +101,8 @@ class EvalResult:
             out["folds"] = self.folds.as_dict()
         if self.per_corpus:
             out["per_corpus"] = self.per_corpus
+        if self.per_language:
+            out["per_language"] = self.per_language
         out["frames"] = {
             item: {k: facts[k] for k in ("shootings", "border_actions") if facts.get(k)}
             for item, facts in self.facts.items()
@@ -167,6 +171,7 @@ def read_corpus(path: Path) -> tuple[list[LabelledItem], list[Problem]]:
                         gold_facts=_dict(rec.get("facts")),
                         published=_published(rec.get("published")),
                         corpus=path.name,
+                        language=str(rec["language"]) if rec.get("language") else None,
                     )
                 )
             except (ValueError, KeyError) as exc:
@@ -179,7 +184,10 @@ def evaluate(detector: Detector, items: list[LabelledItem]) -> EvalResult:
     scores = {c: Score() for c in categories}
     predictions: dict[str, list[str]] = {}
     facts: dict[str, dict[str, Any]] = {}
-    articles = [Article(id=i.id, title=i.title, text=i.text, published=i.published) for i in items]
+    articles = [
+        Article(id=i.id, title=i.title, text=i.text, published=i.published, language=i.language)
+        for i in items
+    ]
     facts_score = FactsScore()
     errors: list[dict[str, str]] = []
     all_alerts: list[Alert] = []
@@ -237,6 +245,16 @@ def with_folds(result: EvalResult, items: list[LabelledItem], k: int | None) -> 
     categories = list(result.per_category)
     if k:
         result.folds = fold_report(items, result.predictions, categories, k)
+    languages = sorted({i.language or "en" for i in items})
+    if languages != ["en"]:  # a corpus that declares languages is scored per language too
+        for language in languages:
+            subset = [i for i in items if (i.language or "en") == language]
+            counts = score(subset, result.predictions, categories)
+            result.per_language[language] = {
+                "items": len(subset),
+                "f1": {c: round(v.f1, 4) for c, v in counts.items()},
+                "support": {c: v.tp + v.fn for c, v in counts.items()},
+            }
     corpora = sorted({i.corpus for i in items})
     if len(corpora) > 1:
         for corpus in corpora:

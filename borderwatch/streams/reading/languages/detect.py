@@ -1,0 +1,56 @@
+"""Which language an article is in: the feed's or item's declared language first, else a guess.
+
+No offline detector (lingua, langdetect, fastText, simplemma) can be installed here, so the
+guess is our own and small: the script decides Greek, Arabic and Cyrillic (Russian) text; for
+Latin-script text the language whose stopwords cover most tokens wins, English included.
+Short or unclear text stays English, the full pipeline, as before this module existed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, fold
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SCRIPTS = {
+    "greek": re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]"),
+    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
+    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f]"),
+}
+_ENGLISH = "the of and to in a is that for on was with as by at from it his her said has have were"
+ENGLISH_STOPWORDS = frozenset([*_ENGLISH.split(), "are", "be", "an", "its", "their", "who", "this"])
+MIN_SHARE = 0.04  # of tokens that must be a language's stopwords before it beats English
+
+
+def detect(text: str, lexicons: Mapping[str, LanguageLexicon], declared: str | None = None) -> str:
+    """ISO 639-1 code: ``declared`` (primary subtag) when given, else the best guess."""
+    if declared:
+        return declared.split("-")[0].split("_")[0].lower()
+    sample = text[:3000]
+    letters = sum(1 for c in sample if c.isalpha()) or 1
+    for script, pattern in _SCRIPTS.items():
+        if len(pattern.findall(sample)) / letters > 0.3:
+            fitting = [lx for lx in lexicons.values() if lx.script == script]
+            return (
+                max(fitting, key=lambda lx: _share(sample, lx.stopwords)).language
+                if fitting
+                else "en"
+            )
+    best, best_share = "en", _share(sample, ENGLISH_STOPWORDS)
+    for lexicon in lexicons.values():
+        if lexicon.script != "latin":
+            continue
+        share = _share(sample, lexicon.stopwords)
+        if share > best_share and share >= MIN_SHARE:
+            best, best_share = lexicon.language, share
+    return best
+
+
+def _share(text: str, stopwords: frozenset[str] | list[str]) -> float:
+    words = [fold(w) for w in _WORD.findall(text)]
+    if not words:
+        return 0.0
+    folded = {fold(w) for w in stopwords}
+    return sum(1 for w in words if w in folded) / len(words)
