@@ -13,7 +13,8 @@ from borderwatch.cli.app import app
 __all__ = ["app", "main"]
 
 # In the order ``--help`` lists them (a sorted import line would list ``eval`` first).
-COMMAND_MODULES = ("services", "interact", "evaluate", "rules", "feeds", "silence", "codes")
+COMMAND_MODULES = ("services", "interact", "digest", "evaluate", "rules", "feeds", "silence",
+                   "feedback", "codes")  # fmt: skip
 for _name in COMMAND_MODULES:
     import_module(f"{__name__}.{_name}")
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +20,23 @@ from borderwatch.cli.app import app, cluster_service, current_settings, err, out
 from borderwatch.cli.render import replay_progress, summary_table
 from borderwatch.core import metrics
 from borderwatch.core.errors import BorderwatchError, Codes, Problem
+
+if TYPE_CHECKING:
+    from borderwatch.core.settings import Settings
+    from borderwatch.notifiers.base import Notifier
+
+
+@contextmanager
+def slack_extras(settings: Settings, notifiers: list[Notifier]) -> Iterator[None]:
+    """Beside live delivery: the Slack click endpoint / Socket Mode and the digest schedule,
+    each only when configured, sharing the delivery's notifiers."""
+    from borderwatch.runtime.digests import digests_scheduled
+    from borderwatch.runtime.interact import clicks_served
+
+    with clicks_served(settings, notifiers) as clicks, digests_scheduled(settings, notifiers):
+        for way in clicks.ways if clicks is not None else []:
+            err.print(f"answering Slack clicks: {way}", markup=False, highlight=False)
+        yield
 
 
 @app.command()
@@ -128,9 +147,10 @@ def run(
         if not settings.feeds and not paths:
             err.print("no feeds configured (BORDERWATCH_FEEDS) and no archive given; idle")
         notifiers = build_notifiers(settings, slack=True, console=settings.console)
-        summary = run_live(
-            settings, paths or [], notifiers=notifiers, on_problem=skipped, stop=stop
-        )
+        with slack_extras(settings, notifiers):  # clicks and digests, when configured
+            summary = run_live(
+                settings, paths or [], notifiers=notifiers, on_problem=skipped, stop=stop
+            )
         out.print(summary_table(summary))
 
 
@@ -169,7 +189,8 @@ def notify() -> None:
             return
         notifiers = build_notifiers(settings, slack=True, console=settings.console)
         dispatcher = live_dispatcher(settings, notifiers)
-        consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
+        with slack_extras(settings, notifiers):  # clicks and digests, when configured
+            consume_alerts(settings, dispatcher, f"{settings.app_id}-notifier", stop=stop.is_set)
 
 
 @app.command()

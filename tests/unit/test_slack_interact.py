@@ -5,21 +5,23 @@ feedback store, the parent's update and the ephemeral answers."""
 
 from __future__ import annotations
 
+import http.server
 import json
-import queue
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from borderwatch.cli import app as cli_app
 from borderwatch.core.models import Alert, ArticleRef
-from borderwatch.core.settings import Settings
-from borderwatch.notifiers.base import Notifier
-from borderwatch.notifiers.dispatch import Dispatcher
 from borderwatch.notifiers.feedback import FeedbackStore, Verdict
-from borderwatch.notifiers.ledger import DeliveryStatus, Ledger
+from borderwatch.notifiers.ledger import DeliveryStatus
 from borderwatch.notifiers.sinks.slack.interact import (
     ACK,
     CATEGORY,
@@ -28,17 +30,26 @@ from borderwatch.notifiers.sinks.slack.interact import (
     UnknownAction,
     parse_click,
 )
-from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
+from borderwatch.notifiers.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from borderwatch.runtime.broker import free_port
-from borderwatch.runtime.interact import ClickQueue, Outcome, clicks_served
-from borderwatch.runtime.wiring import build_notifiers, silence_store, story_of
+from borderwatch.runtime.interact import Outcome
 from tests.support.factories import make_alert
 from tests.support.fakeslack import FakeSlack
 from tests.support.fakesocket import FakeSocketMode
-
-LEAD = "U0LEAD"  # may silence (named in the settings)
-DESK = "U0DESK"  # may silence (member of the named user group)
-OPS = "U0OPS1"  # may not silence
+from tests.support.fixtures import ROOT
+from tests.support.slackdesk import (
+    DESK,
+    LEAD,
+    OPS,
+    Desk,
+    desk,
+    nothing_happened,
+    outcome,
+    parent,
+    settings_for,
+    shown,
+)
+from tests.support.waiting import wait_until
 
 
 def report(n: int, source: str = "Wire A") -> Alert:
@@ -46,79 +57,6 @@ def report(n: int, source: str = "Wire A") -> Alert:
     article = ArticleRef(id=f"x{n}", url=f"https://example.org/{n}", title=base.article.title,
                          source=source)  # fmt: skip
     return base.model_copy(update={"alert_id": f"a{n}", "article": article})
-
-
-def settings_for(fake: FakeSlack, tmp_path: Path, **extra: object) -> Settings:
-    values: dict[str, object] = dict(
-        data_dir=tmp_path, slack_token="xoxb-interact", slack_channel="#ops",
-        slack_base_url=fake.base_url, slack_rate_per_channel=50,
-        slack_signing_secret=fake.signing_secret, interact_port=free_port(),
-        slack_silencers=[LEAD, "S0DESK"], jsonl_path=tmp_path / "alerts.jsonl",
-    )  # fmt: skip
-    values.update(extra)
-    return Settings(**values)  # type: ignore[arg-type]
-
-
-class Desk:
-    """One notifier process: its notifiers, its delivery and its stores, as ``run`` has them."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.notifiers: list[Notifier] = build_notifiers(settings, slack=True, console=False)
-        self.slack = next(n for n in self.notifiers if isinstance(n, SlackNotifier))
-        self.silences = silence_store(settings)
-        self.ledger = Ledger.memory()
-        self.dispatcher = Dispatcher(self.notifiers, ledger=self.ledger, silences=self.silences,
-                                     story_of=story_of(self.notifiers))  # fmt: skip
-
-    @property
-    def feedback(self) -> FeedbackStore:
-        assert self.slack.feedback is not None
-        return self.slack.feedback
-
-    def deliver(self, alert: Alert) -> None:
-        self.dispatcher.handle(alert.to_bytes(), 0)
-
-    def close(self) -> None:
-        for notifier in self.notifiers:
-            notifier.close()
-
-
-@contextmanager
-def desk(fake: FakeSlack, tmp_path: Path, **extra: object) -> Iterator[tuple[Desk, ClickQueue]]:
-    d = Desk(settings_for(fake, tmp_path, **extra))
-    with clicks_served(d.settings, d.notifiers) as clicks:
-        assert clicks is not None
-        yield d, clicks
-    d.close()
-
-
-def endpoint(settings: Settings) -> str:
-    return f"http://127.0.0.1:{settings.interact_port}/slack/actions"
-
-
-def parent(fake: FakeSlack) -> tuple[str, str]:
-    """The channel ID and ts of the first parent posted."""
-    post = fake.posts()[0]
-    assert post.channel_id and post.ts
-    return post.channel_id, post.ts
-
-
-def outcome(clicks: ClickQueue) -> str:
-    return clicks.outcomes.get(timeout=15)
-
-
-def nothing_happened(clicks: ClickQueue) -> bool:
-    """No click reached the worker: the endpoint refused it before queueing anything."""
-    try:
-        clicks.outcomes.get(timeout=0.5)
-    except queue.Empty:
-        return True
-    return False
-
-
-def shown(fake: FakeSlack, channel: str, ts: str) -> str:
-    return json.dumps(fake.message_blocks(channel, ts), ensure_ascii=False)
 
 
 def test_every_parent_carries_the_buttons_and_an_acknowledgement_shows_on_it(
@@ -135,7 +73,7 @@ def test_every_parent_carries_the_buttons_and_an_acknowledgement_shows_on_it(
         assert "border_shooting" not in categories and "border_closure" in categories
 
         payload = fake_slack.block_actions(channel, ts, ACK, user=OPS)
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.DONE
         (click,) = d.feedback.all()
         assert (click.verdict, click.user_id, click.article_id) == (Verdict.acknowledged, OPS, "x1")
@@ -144,7 +82,7 @@ def test_every_parent_carries_the_buttons_and_an_acknowledgement_shows_on_it(
         assert update.body["ts"] == ts
         assert f"Acknowledged by <@{OPS}>" in shown(fake_slack, channel, ts)
         # the same click delivered again is one click
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.DUPLICATE
         assert len(d.feedback.all()) == 1
 
@@ -156,7 +94,7 @@ def test_bad_signature_and_stale_timestamp_are_401_and_nothing_is_done(
         d.deliver(report(1))
         channel, ts = parent(fake_slack)
         payload = fake_slack.block_actions(channel, ts, SILENCE, user=LEAD, option="6h")
-        url = endpoint(d.settings)
+        url = d.endpoint
         assert fake_slack.send_click(url, payload, secret="not-the-secret") == 401
         assert fake_slack.send_click(url, payload, timestamp=int(time.time()) - 301) == 401
         assert fake_slack.send_click(url, payload, timestamp=int(time.time()) + 3600) == 401
@@ -175,7 +113,7 @@ def test_silence_story_by_an_allowed_user_holds_its_next_reports(
         d.deliver(report(1))
         channel, ts = parent(fake_slack)
         payload = fake_slack.block_actions(channel, ts, SILENCE, user=LEAD, option="6h")
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.DONE
         (silence,) = d.silences.active()
         story_id = d.feedback.all()[0].story_id
@@ -209,7 +147,7 @@ def test_a_user_group_member_may_silence_and_others_are_told_no(
         d.deliver(report(1))
         channel, ts = parent(fake_slack)
         no = fake_slack.block_actions(channel, ts, SILENCE, user=OPS, option="24h")
-        assert fake_slack.send_click(endpoint(d.settings), no) == 200
+        assert fake_slack.send_click(d.endpoint, no) == 200
         assert outcome(clicks) == Outcome.NOT_ALLOWED
         assert d.silences.all() == [] and d.feedback.all() == []
         (answer,) = fake_slack.answers()
@@ -218,7 +156,7 @@ def test_a_user_group_member_may_silence_and_others_are_told_no(
         assert fake_slack.by_method("chat.update") == []
 
         yes = fake_slack.block_actions(channel, ts, SILENCE, user=DESK, option="quiet")
-        assert fake_slack.send_click(endpoint(d.settings), yes) == 200
+        assert fake_slack.send_click(d.endpoint, yes) == 200
         assert outcome(clicks) == Outcome.DONE
         (silence,) = d.silences.active()
         assert silence.ends_at - silence.created_at > 7 * 86400  # until the story goes quiet
@@ -234,11 +172,11 @@ def test_unknown_action_and_unknown_story_are_answered_and_change_nothing(
         action = {"action_id": "bw_launch", "block_id": "bw_story:0123456789abcdef0123",
                   "type": "button", "value": "x", "action_ts": "1.0"}  # fmt: skip
         payload = fake_slack.payload(channel, ts, [action], OPS)
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.UNKNOWN_ACTION
         gone = dict(action, action_id=ACK)
         payload = fake_slack.payload(channel, ts, [gone], OPS)
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.UNKNOWN_STORY
         first, second = fake_slack.answers()
         assert "does not know this button" in first["text"]
@@ -257,7 +195,7 @@ def test_a_click_on_a_parent_from_a_previous_run_still_works(
     with desk(fake_slack, tmp_path) as (d, clicks):
         payload = fake_slack.block_actions(channel, ts, CATEGORY, user=OPS,
                                            option="border_closure")  # fmt: skip
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.DONE
         (click,) = d.feedback.all()
         assert (click.verdict, click.detail) == (Verdict.wrong_category, "border_closure")
@@ -272,7 +210,7 @@ def test_after_an_acknowledgement_the_escalation_is_not_broadcast(
         d.deliver(report(1, "Wire A"))
         channel, ts = parent(fake_slack)
         payload = fake_slack.block_actions(channel, ts, ACK, user=OPS)
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.DONE
         d.deliver(report(2, "Wire B"))  # the second source escalates the story
         reply = fake_slack.posts()[-1]
@@ -289,7 +227,7 @@ def test_not_relevant_reaches_the_jsonl_file_as_an_event(
         d.deliver(report(1))
         channel, ts = parent(fake_slack)
         payload = fake_slack.block_actions(channel, ts, NOT_RELEVANT, user=OPS)
-        assert fake_slack.send_click(endpoint(d.settings), payload) == 200
+        assert fake_slack.send_click(d.endpoint, payload) == 200
         assert outcome(clicks) == Outcome.DONE
         lines = [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_text().splitlines()]
         assert [x["type"] for x in lines] == ["alert", "feedback"]
@@ -333,3 +271,87 @@ def test_payloads_that_are_not_ours_are_refused_by_the_parser() -> None:
               "selected_option": {"value": "forever"}}  # fmt: skip
     with pytest.raises(UnknownAction):
         parse_click({"type": "block_actions", "actions": [choice], "user": {"id": OPS}})
+
+
+def test_interact_runs_as_its_own_service_on_the_shared_state(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    earlier = Desk(settings_for(fake_slack, tmp_path))
+    earlier.deliver(report(1))  # the notifier (another process) posted the parent
+    earlier.close()
+    channel, ts = parent(fake_slack)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERWATCH_")}
+    port = free_port()
+    env.update(BORDERWATCH_DATA_DIR=str(tmp_path), BORDERWATCH_SLACK_TOKEN="xoxb-interact",
+               BORDERWATCH_SLACK_CHANNEL="#ops", BORDERWATCH_SLACK_BASE_URL=fake_slack.base_url,
+               BORDERWATCH_SLACK_SIGNING_SECRET=fake_slack.signing_secret,
+               BORDERWATCH_INTERACT_PORT=str(port))  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "borderwatch", "interact"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert (
+            f"answering Slack clicks: HTTP endpoint http://127.0.0.1:{port}/slack/actions" in line
+        )
+        payload = fake_slack.block_actions(channel, ts, ACK, user=OPS)
+        url = f"http://127.0.0.1:{port}/slack/actions"
+        assert fake_slack.send_click(url, payload) == 200
+        assert wait_until(lambda: bool(fake_slack.by_method("chat.update")), 30)
+        assert f"Acknowledged by <@{OPS}>" in shown(fake_slack, channel, ts)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+    (click,) = FeedbackStore(tmp_path / "state" / "feedback.sqlite3").all()
+    assert click.user_id == OPS and click.verdict is Verdict.acknowledged
+
+
+def test_interact_without_slack_or_a_way_in_says_what_is_missing(tmp_path: Path) -> None:
+    env = {"BORDERWATCH_DATA_DIR": str(tmp_path)}
+    runner = CliRunner()
+    missing = runner.invoke(cli_app, ["interact"], env=env)
+    assert (
+        missing.exit_code == 1 and "[L001] interact needs BORDERWATCH_SLACK_TOKEN" in missing.output
+    )
+    env.update(BORDERWATCH_SLACK_TOKEN="xoxb-x", BORDERWATCH_SLACK_CHANNEL="#ops")
+    no_way = runner.invoke(cli_app, ["interact"], env=env)
+    assert no_way.exit_code == 1 and "[L002]" in no_way.output
+
+
+def test_the_webhook_carries_the_clicks_as_signed_events(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((dict(self.headers.items()), body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        with desk(fake_slack, tmp_path, webhook_url=hook, webhook_secret="whsec-events") as (
+            d, clicks,
+        ):  # fmt: skip
+            d.deliver(report(1))
+            channel, ts = parent(fake_slack)
+            payload = fake_slack.block_actions(channel, ts, SILENCE, user=LEAD, option="24h")
+            assert fake_slack.send_click(d.endpoint, payload) == 200
+            assert outcome(clicks) == Outcome.DONE
+    finally:
+        server.shutdown()
+        server.server_close()
+    (_, alert_body), (headers, body) = received
+    assert json.loads(alert_body)["type"] == "alert"
+    event = json.loads(body)
+    assert event["type"] == "silence" and event["detail"] == "24h" and event["user_id"] == LEAD
+    assert event["silence_id"] == d.silences.all()[0].silence_id and "ends_at" in event
+    assert verify("whsec-events", headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
