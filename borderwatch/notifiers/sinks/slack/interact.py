@@ -100,7 +100,7 @@ def marks_blocks(clicks: list[Click]) -> list[dict[str, Any]]:
     lines = [mark_line(c) for c in shown]
     hidden = len(clicks) - len(shown)
     if hidden:
-        lines.append(f"(+{hidden} earlier)")
+        lines.append(f"(+{hidden} more)")
     return [{"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in lines]}]
 
 
