@@ -54,7 +54,10 @@ def border_line(border: Border) -> str:
 
 
 def headline(alert: Alert) -> str:
-    return f"[{alert.severity.value.upper()}] {alert.category.replace('_', ' ')}"
+    """The category in English; an article in another language says which (evidence stays in it)."""
+    language = alert.article.language
+    shown = f" [{language}]" if language and language != "en" else ""
+    return f"[{alert.severity.value.upper()}] {alert.category.replace('_', ' ')}{shown}"
 
 
 def where(facts: Facts) -> str:

@@ -42,15 +42,17 @@ def detect(text: str, lexicons: Mapping[str, LanguageLexicon], declared: str | N
     for lexicon in lexicons.values():
         if lexicon.script != "latin":
             continue
-        share = _share(sample, lexicon.stopwords)
+        share = _share(sample, lexicon.stopwords, lexicon.letters)
         if share > best_share and share >= MIN_SHARE:
             best, best_share = lexicon.language, share
     return best
 
 
-def _share(text: str, stopwords: frozenset[str] | list[str]) -> float:
-    words = [fold(w) for w in _WORD.findall(text)]
-    if not words:
+def _share(text: str, stopwords: frozenset[str] | list[str], letters: str = "") -> float:
+    """Share of words that are stopwords or hold a letter only this language writes."""
+    raw = _WORD.findall(text.lower())
+    if not raw:
         return 0.0
     folded = {fold(w) for w in stopwords}
-    return sum(1 for w in words if w in folded) / len(words)
+    own = set(letters)
+    return sum(1 for w in raw if fold(w) in folded or own & set(w)) / len(raw)

@@ -48,6 +48,9 @@ class LanguageLexicon(_Strict):
     stopwords: list[str] = Field(
         default_factory=list, description="Frequent function words, for detection."
     )
+    letters: str = Field(
+        default="", description="Letters only this language's script uses, for detection."
+    )
     clitics: list[str] = Field(
         default_factory=list, description="Prefixes written onto words (Arabic و, ال, بال)."
     )
