@@ -108,7 +108,8 @@ class ForeignReader:
     def sentences(self, language: str, doc: Doc) -> list[Sentence]:
         clitics = sorted((fold(c) for c in self.lexicons[language].clitics), key=len, reverse=True)
         text = doc.text
-        bounds = [0] + [m.end() for m in _SENT_END.finditer(text)] + [len(text)]
+        cuts = [m for m in _SENT_END.finditer(text) if not _abbreviation(text, m.start())]
+        bounds = [0] + [m.end() for m in cuts] + [len(text)]
         out: list[Sentence] = []
         tokens = iter(doc)
         pending = next(tokens, None)
@@ -217,6 +218,15 @@ class ForeignReader:
                                         sentence=sentence.text))  # fmt: skip
                     break
         return out
+
+
+def _abbreviation(text: str, end: int) -> bool:
+    """'10 tys. Rohingjów', '8,5 proc.': a short lower-case word before the stop is an
+    abbreviation, not a sentence end (no line break there)."""
+    if end == 0 or text[end - 1] != "." or "\n" in text[end : end + 2]:
+        return False
+    word = text[: end - 1].rsplit(None, 1)[-1] if text[: end - 1].strip() else ""
+    return 0 < len(word) <= 4 and word.isalpha() and word.islower()
 
 
 def _count_before(toks: Sequence[Token], i: int, numbers: Mapping[str, int]) -> int | None:
