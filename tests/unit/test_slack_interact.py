@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from borderwatch.cli import app as cli_app
+from borderwatch.core.errors import BorderwatchError, Codes
 from borderwatch.core.models import Alert, ArticleRef
 from borderwatch.notifiers.feedback import FeedbackStore, Verdict
 from borderwatch.notifiers.ledger import DeliveryStatus
@@ -32,7 +33,7 @@ from borderwatch.notifiers.sinks.slack.interact import (
 )
 from borderwatch.notifiers.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from borderwatch.runtime.broker import free_port
-from borderwatch.runtime.interact import Outcome
+from borderwatch.runtime.interact import Outcome, clicks_served
 from tests.support.factories import make_alert
 from tests.support.fakeslack import FakeSlack
 from tests.support.fakesocket import FakeSocketMode
@@ -355,3 +356,14 @@ def test_the_webhook_carries_the_clicks_as_signed_events(
     assert event["type"] == "silence" and event["detail"] == "24h" and event["user_id"] == LEAD
     assert event["silence_id"] == d.silences.all()[0].silence_id and "ends_at" in event
     assert verify("whsec-events", headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+
+
+def test_socket_mode_with_a_refused_token_is_a_problem_not_a_hang(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    d = Desk(settings_for(fake_slack, tmp_path, slack_signing_secret=None, interact_port=0,
+                          slack_app_token="xoxp-not-an-app-token"))  # fmt: skip
+    with pytest.raises(BorderwatchError) as caught, clicks_served(d.settings, d.notifiers):
+        pass
+    assert caught.value.problems[0].code == Codes.L004.code and "invalid_auth" in str(caught.value)
+    d.close()
