@@ -11,9 +11,10 @@ tested against the place's baseline rate ``lam``, the mean per window over the p
 history before the window (at most ``baseline_days``, from its first report), never below
 ``floor``. The window surges when the Poisson upper tail ``P(X >= k | lam) <= p_max``, ``k``
 reaches ``min_reports`` and at least ``min_sources`` distinct sources wrote. Hysteresis: a
-surging place is not alerted again until a report arrives whose windows all have
-``P >= calm_p`` (it calmed); until then only an update, when the count reaches
-``update_factor`` times the count last alerted.
+surging place is not alerted again until a report after its surging windows arrives whose
+windows all have ``P >= calm_p`` (it calmed); until then only an update, when the count
+reaches ``update_factor`` times the count last alerted. A late report that lands in the
+surge's own time never starts a new one.
 """
 
 from __future__ import annotations
@@ -269,6 +270,8 @@ class Episode:
     start: float  # the first surging window's start: the surge's identity
     alerted: float  # the weighted count last alerted
     step: int = 0
+    until: float = 0.0  # the end of the latest surging window
+    open: bool = True  # False once it calmed; kept so late reports of it stay in it
 
 
 @dataclass
@@ -390,19 +393,23 @@ def observe(
     windows = [window_stats(state, s, config, first) for s in window_starts(mention.at, config)]
     best = min(windows, key=lambda w: (w.p, -w.weight, w.start))
     episode = state.episode
-    later = episode is not None and mention.at >= episode.start + config.window_s
-    if later and all(w.p >= config.calm_p for w in windows):
-        state.episode = episode = None  # calmed: the next surge is a new one
     if not best.surging(config):
+        calm = all(w.p >= config.calm_p for w in windows)
+        if episode is not None and episode.open and mention.at >= episode.until and calm:
+            episode.open = False  # calmed: the next surge is a new one
         return []
-    if episode is None:
-        state.episode = Episode(start=best.start, alerted=best.weight)
-        return [SurgeEvent(mention, best, best.start, 0)]
-    if config.update_factor > 1 and best.weight >= episode.alerted * config.update_factor:
+    # Reports arrive out of order (several partitions, late feeds): a surging window that
+    # overlaps the episode's time is that episode, even after it calmed.
+    if episode is not None and (episode.open or best.start < episode.until):
+        episode.until = max(episode.until, best.end)
+        growing = config.update_factor > 1 and best.weight >= episode.alerted * config.update_factor
+        if not (episode.open and growing):
+            return []
         episode.step += 1
         episode.alerted = best.weight
         return [SurgeEvent(mention, best, episode.start, episode.step)]
-    return []
+    state.episode = Episode(start=best.start, alerted=best.weight, until=best.end)
+    return [SurgeEvent(mention, best, best.start, 0)]
 
 
 def _prune(state: PlaceState, config: SurgeConfig) -> None:

@@ -53,7 +53,7 @@ def background(
     for h in range(hours):
         for k in range(per_hour):
             at = START + timedelta(hours=h, seconds=rng.uniform(0, 3599))
-            sentences = _news(rng, rng.randint(6, 10))
+            sentences = _news(rng, rng.randint(16, 22))  # past the lead (600 characters)
             title = _sentence(rng).rstrip(".")
             if rng.random() < place_share:
                 place = rng.choice(PLACES)
@@ -61,7 +61,7 @@ def background(
                 if rng.random() < 0.5:
                     title = f"{title} near {place}"
                 else:
-                    sentences.insert(len(sentences) - 1, passing)
+                    sentences.append(passing)
             out.append(
                 Article(
                     id=f"bg-{seed}-{h}-{k}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -216,3 +217,17 @@ def test_surge_times_are_the_articles_own() -> None:
     surge = surgegen.surge(at=datetime(2026, 3, 3, 14, tzinfo=UTC))
     assert surge[0].published is not None
     assert surge[-1].published - surge[0].published <= timedelta(minutes=40)  # type: ignore[operator]
+
+
+def test_out_of_order_arrival_still_one_surge(scanner: PlaceScanner) -> None:
+    """Several partitions deliver reports hours out of order: still one surge, no re-alert."""
+    config = SurgeConfig()
+    articles = surgegen.archive(planted=True)
+    for seed in range(6):
+        rng = random.Random(seed)
+        jittered = sorted(articles, key=lambda a: a.fetched.timestamp() + rng.uniform(0, 3 * H))
+        book = SurgeBook(config)
+        got = [a for art in jittered for m in mentions(art, scanner, config) for a in book.add(m)]
+        assert [(a.group, a.surge.step if a.surge else None) for a in got] == [
+            ("surge:region:evros", 0)
+        ], seed

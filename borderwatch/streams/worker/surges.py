@@ -81,10 +81,7 @@ def add_surge_agent(app: faust.App, settings: Settings) -> None:
         TABLE,
         default=None,
         partitions=1,
-        key_type=str,
-        value_type=dict,
-        key_serializer="json",
-        value_serializer="json",
+        schema=faust.Schema(key_type=str, key_serializer="json", value_serializer="json"),
     )
 
     @app.agent(mentions, name="surge")
