@@ -231,3 +231,21 @@ def test_out_of_order_arrival_still_one_surge(scanner: PlaceScanner) -> None:
         assert [(a.group, a.surge.step if a.surge else None) for a in got] == [
             ("surge:region:evros", 0)
         ], seed
+
+
+def test_surge_alerts_in_the_report_timeline_and_routes(scanner: PlaceScanner) -> None:
+    from borderwatch.cli.report import COLOURS, html_report
+    from borderwatch.core.settings import SlackRoute
+    from borderwatch.notifiers.silences import matches, parse_matchers
+    from borderwatch.notifiers.sinks.slack.routing import Router
+
+    config = SurgeConfig()
+    book = SurgeBook(config)
+    alerts = [a for art in surgegen.archive(planted=True)
+              for m in mentions(art, scanner, config) for a in book.add(m)]  # fmt: skip
+    page = html_report("surges", alerts)
+    assert COLOURS["surge"] in page and "Evros: 6 reports from 6 sources" in page
+    router = Router("#ops", [SlackRoute(channel="#surges", categories=["surge"])])
+    assert router(alerts[0]) == "#surges"
+    assert matches(parse_matchers("category=surge,country=GRC"), alerts[0])
+    assert not matches(parse_matchers("category=border_shooting"), alerts[0])
