@@ -9,7 +9,9 @@ Short or unclear text stays English, the full pipeline, as before this module ex
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 
 from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, fold
 
@@ -29,7 +31,7 @@ def detect(text: str, lexicons: Mapping[str, LanguageLexicon], declared: str | N
     if declared:
         return declared.split("-")[0].split("_")[0].lower()
     sample = text[:3000]
-    letters = sum(1 for c in sample if c.isalpha()) or 1
+    letters = sum(map(str.isalpha, sample)) or 1
     for script, pattern in _SCRIPTS.items():
         if len(pattern.findall(sample)) / letters > 0.3:
             fitting = [lx for lx in lexicons.values() if lx.script == script]
@@ -48,11 +50,20 @@ def detect(text: str, lexicons: Mapping[str, LanguageLexicon], declared: str | N
     return best
 
 
+@lru_cache(maxsize=4)
+def _words(text: str) -> tuple[int, tuple[tuple[str, str, int], ...]]:
+    """How many words the sample has, and each distinct word with its folded form and count:
+    split and folded once per article, not once per language (this runs on every article,
+    before the prefilter)."""
+    raw = _WORD.findall(text.lower())
+    return len(raw), tuple((w, fold(w), n) for w, n in Counter(raw).items())
+
+
 def _share(text: str, stopwords: frozenset[str] | list[str], letters: str = "") -> float:
     """Share of words that are stopwords or hold a letter only this language writes."""
-    raw = _WORD.findall(text.lower())
-    if not raw:
+    total, words = _words(text)
+    if not total:
         return 0.0
     folded = {fold(w) for w in stopwords}
     own = set(letters)
-    return sum(1 for w in raw if fold(w) in folded or own & set(w)) / len(raw)
+    return sum(n for w, f, n in words if f in folded or not own.isdisjoint(w)) / total

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -77,6 +78,7 @@ class LanguageLexicon(_Strict):
         return self
 
 
+@lru_cache(maxsize=1 << 16)  # every article's words go through it, once per language
 def fold(text: str) -> str:
     """Lower case without accents, marks or final forms: 'Έβρο' and 'έβρο' and 'εβρο' are one
     stem; Turkish dotted and dotless i are one letter (capitals lose the difference)."""
