@@ -178,7 +178,7 @@ def _negated(judge: ModalityJudge, verb: Token) -> bool:
             return True
     token = verb
     for _ in range(3):
-        if token.dep_ not in ("ccomp", "xcomp", "pcomp", "pobj", "prep") or token.head is token:
+        if token.dep_ not in ("ccomp", "xcomp", "pcomp", "pobj", "prep") or token.head == token:
             return False
         token = token.head
         if judge._has(CueKind.denial, token.lemma_):
