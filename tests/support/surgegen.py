@@ -115,3 +115,22 @@ def archive(planted: bool, seed: int = 11, days: float = 3.0, per_hour: int = 6)
 
 def write_jsonl(path: Path, articles: list[Article]) -> None:
     path.write_text("".join(a.model_dump_json() + "\n" for a in articles))
+
+
+def main() -> None:
+    """``python -m tests.support.surgegen OUT.jsonl [--planted]``: an archive to replay."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--planted", action="store_true", help="plant a surge at Evros")
+    parser.add_argument("--days", type=float, default=3.0)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    articles = archive(args.planted, seed=args.seed, days=args.days)
+    write_jsonl(args.out, articles)
+    print(f"{len(articles)} articles -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

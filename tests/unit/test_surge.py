@@ -12,6 +12,7 @@ import pytest
 
 from borderwatch.core.models import Alert, Article, parse_alert_message
 from borderwatch.core.settings import Settings
+from borderwatch.streams.detect import Detector
 from borderwatch.streams.reading.gazetteer import Gazetteer
 from borderwatch.streams.surge import (
     Mention,
@@ -249,3 +250,33 @@ def test_surge_alerts_in_the_report_timeline_and_routes(scanner: PlaceScanner) -
     assert router(alerts[0]) == "#surges"
     assert matches(parse_matchers("category=surge,country=GRC"), alerts[0])
     assert not matches(parse_matchers("category=border_shooting"), alerts[0])
+
+
+def test_a_surge_and_its_update_are_one_slack_story(tmp_path: Path) -> None:
+    from borderwatch.notifiers.sinks.slack.stories import StoryBook
+
+    at = T0 + 30 * H
+    alerts = run(quiet_start() + [mention(i, at + i * 60) for i in range(14)])
+    assert [a.surge.step if a.surge else None for a in alerts] == [0, 1]
+    book = StoryBook(tmp_path / "stories.sqlite3")
+    first, created = book.add(alerts[0])
+    second, again = book.add(alerts[1])
+    assert created and not again and first.story_id == second.story_id
+
+
+def test_the_worker_sends_every_articles_places_and_markers_behind_them(
+    detector: Detector,
+) -> None:
+    from borderwatch.core.models import Marker
+    from borderwatch.streams.worker.processor import Processor
+
+    settings = Settings(kafka_bootstrap="127.0.0.1:1", alerts_partitions=3)
+    processor = Processor(settings, detector, surges=True)
+    plain = Article(id="p", title="Weather near Evros", text="Rain fell all day.")  # no rule
+    marker = Marker(run_id="r", source_partition=1, count=1)
+    out = processor.process_batch([(plain.to_bytes(), b"p"), (marker.to_bytes(), b"__marker__")])
+    assert [(o.topic, o.key, o.partition) for o in out] == [
+        (settings.mentions_topic, b"region:evros", 0),
+        (settings.mentions_topic, b"__marker__", 0),  # to the surge agent, not to alerts
+    ]
+    assert Mention.from_dict(json.loads(out[0].value)).weight == 1.0
