@@ -330,8 +330,8 @@ def baseline(
 ) -> float | None:
     """Mean weighted reports per window before ``start``, over the history the counter has
     seen (from the stream's first report, at most ``baseline_days``; a place never named in it
-    has 0). None while that history is shorter than ``warmup_s``: a
-    busy place at the start of a stream is not a surge, it is only new to the counter."""
+    has 0). None while that history is shorter than ``warmup_s``: a busy place at the start
+    of a stream is not a surge, it is only new to the counter."""
     horizon = config.baseline_days * 86400.0
     since = max(start - horizon, stream_first)
     span = start - since
