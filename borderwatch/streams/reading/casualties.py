@@ -26,6 +26,7 @@ from borderwatch.streams.reading.lexicon import (
     NUMBER_WORDS,
     OUTCOMES,
     PAST_FORMS,
+    STATE_FORMS,
     TOLL_VERBS,
     VAGUE,
     WEAPONS,
@@ -64,6 +65,27 @@ def _patterns() -> dict[str, list[list[dict[str, Any]]]]:
              "RIGHT_ATTRS": {"DEP": "dobj", "LEMMA": {"IN": ["wound", "injury"]}}},
             {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "victim",
              "RIGHT_ATTRS": {"DEP": "nsubj"}},
+        ]],
+        # "and 13 wounded", "31 people injured", "with dozens more injured": a passive
+        # participle (or outcome adjective) whose subject is the victims, the auxiliary left
+        # out. "Guards had killed 11" keeps its "had" and is active.
+        "elliptic": [
+            [
+                {"RIGHT_ID": "verb", "RIGHT_ATTRS": attrs},
+                {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "victim",
+                 "RIGHT_ATTRS": {"DEP": "nsubj"}},
+            ]
+            for attrs in ({"LEMMA": {"IN": list(OUTCOMES)}, "TAG": "VBN"},
+                          {"LOWER": {"IN": list(ADJECTIVES)}, "POS": "ADJ"})
+        ],
+        # "left 29 injured", "left three soldiers dead": the victims and their state.
+        "left": [[
+            {"RIGHT_ID": "verb", "RIGHT_ATTRS": {"LEMMA": "leave"}},
+            {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "victim",
+             "RIGHT_ATTRS": {"DEP": "dobj"}},
+            {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "state",
+             "RIGHT_ATTRS": {"DEP": {"IN": ["oprd", "xcomp", "acomp", "ccomp"]},
+                             "LOWER": {"IN": [*ADJECTIVES, *STATE_FORMS]}}},
         ]],
         "toll": [[
             {"RIGHT_ID": "verb", "RIGHT_ATTRS": {"LEMMA": {"IN": list(TOLL_VERBS)}}},
@@ -119,13 +141,13 @@ def count_of(noun: Token) -> Count:
         value = _number_text(token.text)
         if value is None:
             continue
-        if unit and token is not noun:  # "hundreds of thousands" parsed as quantmod + noun
+        if unit and token != noun:  # "hundreds of thousands" parsed as quantmod + noun
             return Count(value * unit, True)
         value *= _scale(token)
         cues = {c.lower_ for c in token.subtree}
         lower = bool(cues & LOWER_BOUND_CUES) or {"more", "than"} <= cues or token.lower_ in VAGUE
         # "10 to 15 soldiers": the smaller number is a lower bound.
-        smaller = [_number_text(c.text) for c in token.children if c.like_num and c is not token]
+        smaller = [_number_text(c.text) for c in token.children if c.like_num and c != token]
         if any(s is not None and s < value for s in smaller):
             value, lower = min(s for s in smaller if s is not None), True
         return Count(value, lower)
@@ -216,6 +238,7 @@ def perpetrator(verb: Token) -> Token | None:
     sources = [g for p in verb.children if p.dep_ == "prep" and p.lower_ == "from"
                for g in p.children if g.dep_ == "pobj"]  # fmt: skip
     for token in candidates:
+        token = victim_head(token)  # "one of the smugglers shot at the police"
         seen = 0
         while token.lemma_.lower() in WEAPONS and seen < 3:
             nxt = [g for p in token.children if p.dep_ == "prep" and p.lower_ in ("from", "by")
@@ -228,14 +251,22 @@ def perpetrator(verb: Token) -> Token | None:
     return None
 
 
+SUBSETS = ("including", "among")  # "including a child", "among them two soldiers"
+
+
 def _victims(noun: Token) -> Iterator[Token]:
-    """The victim and those joined to it ("1 woman and 4 people", "including children")."""
+    """The victim and those joined to it ("1 woman and 4 people", "including children"), and
+    a part of them named apart ("15 people, a soldier among them")."""
     yield noun
     for child in noun.children:
         if child.dep_ == "conj":
             yield child
-        if child.dep_ == "prep" and child.lower_ == "including":
-            yield from (g for g in child.children if g.dep_ == "pobj")
+        if child.dep_ == "prep" and child.lower_ in SUBSETS:
+            yield from (g for g in child.children if g.dep_ == "pobj" and g.pos_ != "PRON")
+        if child.dep_ == "appos" and any(
+            g.dep_ == "prep" and g.lower_ in SUBSETS for g in child.children
+        ):
+            yield child
 
 
 class CasualtyReader:
@@ -246,7 +277,7 @@ class CasualtyReader:
         self.demonym = demonym
 
     def _outcome(self, name: str, verb: Token) -> str:
-        if name == "adjective":
+        if name == "adjective" or (name == "elliptic" and verb.lower_ in ADJECTIVES):
             return ADJECTIVES[verb.lower_]
         if name == "toll":
             return "killed"
@@ -270,15 +301,25 @@ class CasualtyReader:
                 "adjective": ("victim", "verb"),
                 "toll": ("verb", "toll", "victim"),
                 "suffered": ("verb", "wound", "victim"),
+                "left": ("verb", "victim", "state"),
             }.get(name, ("verb", "victim"))
             ids = dict(zip(roles, token_ids, strict=True))
             verb, first = doc[ids["verb"]], doc[ids["victim"]]
-            outcome = self._outcome(name, verb)
-            by = perpetrator(verb) if name in ("object", "intransitive") else None
+            if name == "elliptic" and any(
+                c.dep_ in ("aux", "auxpass", "nsubjpass", "dobj") for c in verb.children
+            ):
+                continue  # "guards had killed 11", "were killed": the other patterns' shapes
+            if name == "left":
+                state = doc[ids["state"]].lower_
+                outcome = ADJECTIVES.get(state) or STATE_FORMS[state]
+            else:
+                outcome = self._outcome(name, verb)
+            by = perpetrator(verb) if name in ("object", "intransitive", "left") else None
             victims = list(_victims(first))
-            if name == "object":  # "two were wounded, including a child"
-                victims += [g for p in verb.children if p.dep_ == "prep" and p.lower_ == "including"
-                            for g in p.children if g.dep_ == "pobj"]  # fmt: skip
+            if name != "toll":  # "two were wounded, including a child"; "among them 2 soldiers"
+                victims += [g for p in verb.children if p.dep_ == "prep" and p.lower_ in SUBSETS
+                            for g in p.children
+                            if g.dep_ == "pobj" and g.pos_ != "PRON"]  # fmt: skip
             for noun in victims:
                 found.extend(self._record(doc, verb, noun, outcome, by, bare=name == "toll"))
         if status is not None:
@@ -319,8 +360,8 @@ def _elliptic_who(verb: Token, demonym: Callable[[str], str | None]) -> str | No
     head = verb.head if verb.dep_ in ("advcl", "conj", "xcomp") else None
     if head is None:
         return None
-    for child in head.children:
-        targets = [child] if child.dep_ == "dobj" else [
+    for child in head.children:  # "3 people were killed and 13 wounded": the same people
+        targets = [child] if child.dep_ in ("dobj", "nsubjpass") else [
             g for g in child.children if child.dep_ == "prep" and g.dep_ == "pobj"
         ]  # fmt: skip
         for target in targets:

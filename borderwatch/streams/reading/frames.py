@@ -75,6 +75,15 @@ HARM = {"kill": "killed", "die": "killed", "dead": "killed", "death": "killed",
         "wound": "wounded", "injure": "wounded", "hurt": "wounded", "hit": "wounded",
         "injury": "wounded", "wounded": "wounded", "injured": "wounded"}  # fmt: skip
 RECIPROCAL = {"each", "another"}  # "at each other", "at one another"
+FORCE_HARM = {"kill", "wound", "injure"}
+OTHER_MEANS = {"strike", "airstrike", "air", "shelling", "shell", "mortar", "rocket", "missile",
+               "drone", "bomb", "bombing", "blast", "explosion", "explosive", "mine", "landmine",
+               "artillery", "grenade", "knife", "stab", "stabbing", "beat", "beating", "baton",
+               "club", "stone", "vehicle", "truck", "car", "crash", "accident", "stampede",
+               "crush", "drown", "raid", "tank", "helicopter", "aircraft", "jet", "plane",
+               "avalanche", "storm", "cold", "heat", "disease", "ambush", "attack",
+               "suicide", "militant", "rebel", "gunman", "gunmen", "fighter",
+               "insurgent", "terrorist"}  # fmt: skip
 
 BORDER_THINGS = {"border", "frontier", "crossing", "checkpoint", "gate", "post", "port",
                  "boundary", "corridor", "passage", "pass", "bridge", "road", "route",
@@ -92,8 +101,10 @@ ON_PEOPLE = {"repel": "push_back",
              "admit": "let_through", "receive": "let_through", "welcome": "let_through",
              "wave": "let_through", "usher": "let_through", "bus": "let_through"}  # fmt: skip
 LET = {"let", "allow", "permit", "help", "enable"}
-INTO = {"in", "into", "through", "across", "over", "onto", "pass", "cross", "enter",
+INTO = {"in", "into", "through", "across", "over", "onto", "inside", "pass", "cross", "enter",
         "travel", "move", "come", "transit", "proceed", "head"}  # fmt: skip
+ENTRY_PREPS = {"into", "onto", "inside", "across"}  # "into Tajikistan", "onto Tajik soil"
+LAND = {"soil", "territory", "country", "side"}
 STOP = {"stop", "cease", "quit", "end"}
 HOLD = {"block", "prevent", "stop", "hold", "hinder", "restrict", "guard", "police"}
 ENTRY_NOUNS = {"entry", "passage", "transit", "access", "crossing"}
@@ -102,6 +113,9 @@ ENTRY_VERBS = {"speed": "let_through", "ease": "let_through", "facilitate": "let
                "permit": "let_through", "refuse": "push_back", "deny": "push_back",
                "bar": "push_back", "block": "push_back"}  # fmt: skip
 REFUSE = {"refuse", "decline", "reject"}
+ORDER = {"order", "declare"}  # "ordered the border shut", "declared the crossing open"
+STATES = {"shut": "close", "closed": "close", "sealed": "seal", "open": "open",
+          "reopened": "reopen"}  # fmt: skip
 EASE = {"ease", "lift", "relax", "remove", "loosen", "scrap", "drop"}
 CURBS = {"curb", "restriction", "control", "closure", "ban", "check", "limit"}
 
@@ -120,6 +134,7 @@ FOR_WORDS = {
     "people": "people", "family": "people", "civilian": "people", "person": "people",
     "resident": "people", "national": "people", "citizen": "people", "student": "people",
     "patient": "people", "worker": "people", "soldier": "people", "troop": "people",
+    "personnel": "people",
     "everyone": "everyone", "all": "everyone", "pedestrian": "people",
 }  # fmt: skip
 
@@ -172,6 +187,11 @@ class Reading:
         if token is None:
             return None
         found = self.kind(token)
+        if found is None or found == "people":
+            # "Kyrgyz and Tajik security forces": the parse may head the pair with the
+            # first demonym; the forces are its conjunct.
+            joined = [k for c in token.conjuncts if (k := self.kind(c)) in STATE_FORCES]
+            found = joined[0] if joined else found
         if found == "people" and token.ent_type_ in ("NORP", "GPE"):
             return "security_personnel"
         if found == "smuggler":
@@ -235,7 +255,10 @@ def antecedent(pron: Token) -> Token | None:
             continue
         lemma = _lemma(t)
         if t.pos_ in ("NOUN", "PROPN") and (
-            lemma in TARGETS or lemma in SECURITY or lemma in ARMED
+            lemma in TARGETS
+            or lemma in SECURITY
+            or lemma in ARMED
+            or (t.ent_type_ == "NORP" and t.tag_ in ("NNS", "NNPS"))  # "the Egyptians"
         ):
             return t
     return None
@@ -263,13 +286,35 @@ def _outcome(tokens: list[Token]) -> str:
 
 
 def _near(trigger: Token) -> list[Token]:
-    """The clause around a trigger: its subtree and its governing verb's, for outcome words."""
+    """The clause around a trigger, for outcome words: its subtree and its governing verb's,
+    less any joined clause with a subject of its own ("smugglers shot at the police, and
+    that a Sudanese was hurt": the hurt is not the police's)."""
     head = trigger
-    while head.dep_ in ("xcomp", "conj", "dobj", "pobj", "prep", "advcl") and head.head is not head:
+    while head.dep_ in ("xcomp", "conj", "dobj", "pobj", "prep", "advcl") and head.head != head:
         head = head.head
         if head.pos_ == "VERB":
             break
-    return list(head.subtree)
+    own = {trigger.i} if trigger.i == head.i else {t.i for t in trigger.subtree}
+    out: list[Token] = []
+    for t in head.subtree:
+        clause = _clause_of(t, head)
+        if t.i in own or clause is None or not _own_subject(clause):
+            out.append(t)
+    return out
+
+
+def _clause_of(token: Token, top: Token) -> Token | None:
+    """The outermost joined clause (conj, ccomp, parataxis) below ``top`` holding ``token``."""
+    found = None
+    while token.i != top.i and token.head.i != token.i:
+        if token.dep_ in ("conj", "ccomp", "parataxis") and token.pos_ in ("VERB", "AUX"):
+            found = token
+        token = token.head
+    return found
+
+
+def _own_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" for c in verb.children)
 
 
 def _place(sent: Span, reading: Reading) -> list[str]:
@@ -289,6 +334,35 @@ RETROSPECTIVE = {"anniversary", "commemorate", "commemoration", "memorial", "tri
 LEGAL = {"rule", "find", "convict", "acquit", "sentence", "clear", "uphold", "overturn", "sue",
          "testify", "prosecute", "charge", "try"}  # fmt: skip
 BARRING = {"against", "without", "instead", "than", "of"}  # "was against closing the border"
+
+
+COURTS = {"court", "judge", "tribunal", "jury", "justice", "prosecutor", "magistrate", "panel",
+          "inquiry", "investigator", "commission"}  # fmt: skip
+
+
+def _judging(verb: Token) -> bool:
+    """A court's verb ("the court found that guards had fired", "was convicted of shooting"),
+    not the same word in its everyday sense ("tried to stop them from closing")."""
+    if verb.lemma_.lower() not in LEGAL:
+        return False
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return True  # "was tried for", "were charged with"
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    return any(_lemma(t) in COURTS for s in subjects for t in s.subtree)
+
+
+POLICIES = {"policy", "programme", "program", "scheme", "protocol", "law", "regime", "rule",
+            "system", "measure", "deal", "agreement"}  # fmt: skip
+
+
+def _policy_record(verb: Token) -> bool:
+    """ "the policy saw thousands refused entry", "the scheme led to 500 returns": what a
+    policy did over its life is background to news about the policy, not an event."""
+    return (
+        verb.pos_ == "VERB"
+        and verb.lemma_.lower() in ("see", "lead", "mean", "result")
+        and any(c.dep_ == "nsubj" and _lemma(c) in POLICIES for c in verb.children)
+    )
 
 
 def retrospective(doc: Doc) -> bool:
@@ -313,22 +387,69 @@ def background(trigger: Token) -> bool:
     the story's background. ("Croatia shut crossings after letting thousands in" is news:
     the clause hangs off another border action.)"""
     verb = trigger
-    while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+    while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
         verb = verb.head
     marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
     head = verb.head
     if verb.dep_ == "pcomp" and head.lower_ in ("after", "since"):
         marks, head = {head.lower_}, head.head
     if verb.dep_ == "relcl" and any(c.lower_ == "which" for c in verb.subtree):
-        head = verb.head  # "raids in October, in which nine police died": what the raids led to
-        while head.dep_ in ("appos", "pobj", "prep", "npadvmod") and head.head is not head:
-            head = head.head
-        if head.dep_ == "pcomp" or any(c.lower_ in ("after", "since") for c in head.children
-                                       if c.dep_ in ("mark", "prep")):  # fmt: skip
-            marks = {"after"}
-    if not marks & {"after", "since"} or head is verb:
+        # "acted after raids in October, in which nine police died", "after posts were
+        # attacked, an assault in which nine police died": the clause the "which" belongs
+        # to, and what that clause is the background of.
+        clause = verb.head
+        while clause.dep_ in ("appos", "pobj", "prep", "npadvmod") and clause.head.i != clause.i:
+            clause = clause.head
+        if clause.dep_ == "pcomp" and clause.head.lower_ in ("after", "since"):
+            marks, head = {"after"}, clause.head.head
+        elif any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in clause.children):
+            marks, head = {"after"}, clause.head
+        elif any(c.dep_ == "prep" and c.lower_ in ("after", "since") for c in clause.children):
+            marks, head = {"after"}, clause
+    if not marks & {"after", "since"} or head == verb:
         return False
+    if "since" not in marks and _recent_gap(verb):
+        return False  # "came hours after 33 soldiers were killed": the toll is today's news
     return head.lemma_.lower() not in EVENT_VERBS
+
+
+RECENT_UNITS = {"minute", "hour", "day", "moment", "night"}
+
+
+def _recent_gap(verb: Token) -> bool:
+    """An "after" clause measured in hours or days ("hours after", "a day after") tells what
+    just happened, which a wire report leads with; one measured in months or years, or not
+    measured at all, tells the background."""
+    after = next((t for t in verb.subtree if t.lower_ == "after" and t.i < verb.i), None)
+    if after is None and verb.dep_ == "pcomp":
+        after = verb.head
+    if after is None:
+        return False
+    near = [after.head, *after.children] if after.head != after else list(after.children)
+    for token in near:
+        for t in (token, *token.children):
+            if t.dep_ in ("npadvmod", "nummod", "amod", "det") or t == token:
+                if t.lemma_.lower() in RECENT_UNITS:
+                    return True
+    return False
+
+
+# The noun an infinitive hangs off says what it is: asked for, decided, or only aimed at.
+REQUESTS = {"request", "call", "demand", "appeal", "plea", "petition", "bid", "motion",
+            "proposal", "pressure", "ultimatum", "push"}  # fmt: skip
+DECISIONS = {"decision", "order", "plan", "move", "agreement", "deal", "vote", "resolution"}
+PURPOSE = "purpose"  # not a frame: what an act was for, not an act
+
+
+def _since_year(trigger: Token) -> bool:
+    """ "the pass, shut since 2019": a state that has lasted since a year is the story's
+    background; news of the act itself gives a day ("closed since Monday")."""
+    return any(
+        prep.dep_ == "prep"
+        and prep.lower_ == "since"
+        and any(t.like_num and len(t.text) == 4 and t.text.isdigit() for t in prep.subtree)
+        for prep in trigger.children
+    )
 
 
 def _status(reading: Reading, span: Span, trigger: Token) -> str:
@@ -339,12 +460,19 @@ def _status(reading: Reading, span: Span, trigger: Token) -> str:
             return "denied"  # "opposed to closing", "without opening"
         if trigger.dep_ != "pcomp":
             return "planned"  # "regarded shutting the border as out of the question"
-    if trigger.dep_ == "advcl" and any(c.tag_ == "TO" for c in trigger.children):
-        return "planned"  # a purpose: "stepped up patrols to keep migrants out"
-    if background(trigger):
+    if trigger.dep_ in ("advcl", "acl") and any(c.tag_ == "TO" for c in trigger.children):
+        noun = trigger.head.lemma_.lower() if trigger.dep_ == "acl" else ""
+        if noun in REQUESTS:
+            return "demanded"  # "a request to keep Venezuelans out"
+        if noun in DECISIONS:
+            return "planned"  # "the decision to close the border"
+        return "purpose"  # "stepped up patrols to keep migrants out", "efforts to stop"
+    if background(trigger) or _since_year(trigger):
         return "historical"
-    if any(a.lemma_.lower() in LEGAL for a in trigger.ancestors):
+    if any(_judging(a) for a in trigger.ancestors):
         return "historical"  # a court judging what a state did earlier
+    if any(_policy_record(a) for a in trigger.ancestors):
+        return "historical"  # "the policy saw 65,000 people turned back": its record
     return status_of(reading.judge, span, state=trigger.pos_ == "ADJ")
 
 
@@ -368,8 +496,14 @@ def _fire_targets(verb: Token) -> list[Token]:
     return targets
 
 
-def _shooting_triggers(doc: Doc) -> Iterator[tuple[Token, list[Token], Token | None]]:
-    """(trigger, targets, shooter) for each firing verb or firearm casualty in the doc."""
+def _other_means(sent: Span) -> bool:
+    """The sentence names a way of killing that is not a gun: a strike, a blast, a knife."""
+    return any(_lemma(t) in OTHER_MEANS or t.lower_ in OTHER_MEANS for t in sent)
+
+
+def _shooting_triggers(doc: Doc) -> Iterator[tuple[Token, list[Token], Token | None, bool]]:
+    """(trigger, targets, shooter, read from a killing by forces) for each firing verb or
+    firearm casualty in the doc."""
     for t in doc:
         lemma = t.lemma_.lower()
         if t.pos_ not in ("VERB", "AUX") and not (lemma == "fire" and t.dep_ == "dobj"):
@@ -381,7 +515,7 @@ def _shooting_triggers(doc: Doc) -> Iterator[tuple[Token, list[Token], Token | N
                 for c in t.children
             )
         ):
-            yield t, _fire_targets(t), perpetrator(t)
+            yield t, _fire_targets(t), perpetrator(t), False
         elif lemma in ("shoot", "gun"):
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
             targets = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
@@ -394,19 +528,24 @@ def _shooting_triggers(doc: Doc) -> Iterator[tuple[Token, list[Token], Token | N
             by = perpetrator(t) if passive or any(c.dep_ == "nsubj" for c in t.children) else None
             if by is None and t.dep_ == "conj":
                 by = perpetrator(t.head)
-            yield t, targets, by
+            yield t, targets, by, False
         elif lemma in HARM and lemma not in ("dead", "death"):
             instruments = _pobjs(t, {"by", "with", "in", "from"}) + [
                 g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
             ]  # fmt: skip
             subj = [c for c in t.children if c.dep_ == "nsubj"]
-            firearm = [i for i in instruments + subj if _lemma(i) in FIREARMS]
-            if not firearm:
-                continue
             targets = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
             if not targets and t.dep_ in ("relcl", "acl"):  # "a villager killed by BSF fire"
                 targets = [t.head]
-            yield t, targets, _shooter_of_fire(firearm[0]) or perpetrator(t)
+            # "kills three loggers in firefight": the firearm may hang off the victims
+            instruments += [g for o in targets for g in _pobjs(o, {"in", "with", "by"})]
+            firearm = [i for i in instruments + subj if _lemma(i) in FIREARMS]
+            if firearm:
+                yield t, targets, _shooter_of_fire(firearm[0]) or perpetrator(t), False
+            elif lemma in FORCE_HARM and targets and not _other_means(t.sent):
+                # "soldiers killed two villagers at the crossing": forces that kill or wound
+                # people, by no other means the sentence names, shot them
+                yield t, targets, perpetrator(t), True
 
 
 def _shooter_of_fire(fire: Token) -> Token | None:
@@ -425,10 +564,15 @@ def _shooter_of_fire(fire: Token) -> Token | None:
     return None
 
 
+STATE_FORCES = frozenset({"border_guard", "soldier", "police", "security_personnel"})
+CIVILIAN_KINDS = frozenset({"migrant", "refugee", "asylum_seeker", "civilian", "child", "people",
+                            "smuggler"})  # fmt: skip
+
+
 def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
     found: list[tuple[Shooting, Span]] = []
     seen: set[int] = set()
-    for trigger, targets, by_token in _shooting_triggers(doc):
+    for trigger, targets, by_token, by_harm in _shooting_triggers(doc):
         if trigger.i in seen:
             continue
         seen.add(trigger.i)
@@ -437,6 +581,13 @@ def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
         by = reading.shooter(by_token)
         at_token = next((t for t in targets if reading.kind(t)), targets[0] if targets else None)
         at = reading.kind(at_token) if at_token is not None else None
+        if by_harm:
+            if by not in STATE_FORCES:
+                continue
+            if at is None and at_token is not None and count_of(at_token).value is not None:
+                at = "people"  # "soldiers kill two Pemon": a number of someone is people
+            if at not in CIVILIAN_KINDS:
+                continue  # forces killing forces or militants: no shooting at people
         if at == "reciprocal":
             at = by or "unknown"
         elif (
@@ -449,6 +600,9 @@ def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
             continue  # "police shot police" with one side: a misread role, not a frame
         if by is None and at is None:
             continue  # "fire broke out", "the film shoots in May": no people in either role
+        status = _status(reading, doc[trigger.i : trigger.i + 1], trigger)
+        if status == PURPOSE:
+            continue  # "deployed snipers to shoot anyone crossing": an aim, not a shooting
         clause = _near(trigger)
         count = count_of(_expand(at_token)).value if at_token is not None else None
         span = _span(doc, trigger, by_token, at_token)
@@ -466,7 +620,7 @@ def shootings(doc: Doc, reading: Reading) -> list[tuple[Shooting, Span]]:
                     outcome=_outcome(clause),
                     count=count,
                     where=_place(trigger.sent, reading),
-                    status=_status(reading, doc[trigger.i : trigger.i + 1], trigger),
+                    status=status,
                     headline=_is_lead(trigger),
                     sentence=trigger.sent.text.strip(),
                 ),
@@ -502,8 +656,29 @@ def _is_border_thing(token: Token) -> bool:
 
 
 def _border_context(token: Token) -> bool:
-    """A weak border noun ("the road", "its doors") counts when the sentence names a border."""
-    return any(_lemma(t) in BORDER_WORDS or t.ent_type_ == CROSSING for t in token.sent)
+    """A weak border noun ("the road", "its doors") counts when the sentence names a border,
+    or a way into a country ("into Tajikistan", "onto Tajik soil", "inside the country"), or
+    land between two countries (what lies between them is their border)."""
+    sent = token.sent
+    if any(_lemma(t) in BORDER_WORDS or t.ent_type_ == CROSSING for t in sent):
+        return True
+    for prep in sent:
+        if prep.dep_ != "prep" or prep.lower_ not in ENTRY_PREPS | {"between"}:
+            continue
+        objs = [g for g in prep.children if g.dep_ == "pobj"]
+        objs += [c for o in objs for c in o.conjuncts]
+        lands = [o for o in objs if o.ent_type_ in ("GPE", "NORP") or _lemma(o) in LAND]
+        if prep.lower_ == "between" and len(lands) >= 2:
+            return True
+        if prep.lower_ in ENTRY_PREPS and lands:
+            return True
+    return False
+
+
+def _context_before(token: Token) -> bool:
+    """The sentence before names a border: "2,000 crossed into Tunisia. They were let in"."""
+    start = token.sent.start
+    return start > 0 and _border_context(token.doc[start - 1])
 
 
 def _people(token: Token, reading: Reading) -> bool:
@@ -520,6 +695,8 @@ def _for_whom(trigger: Token, objects: list[Token], reading: Reading) -> str:
     for xcomp in (c for c in trigger.children if c.dep_ in ("advcl", "xcomp")):
         pools += [c for c in xcomp.subtree if c.dep_ in ("nsubj", "dobj", "pobj")]
     for word in pools:
+        if word.pos_ == "PRON":  # "they were let in": whoever they are
+            word = antecedent(word) or word
         for t in _expand(word).subtree:
             value = FOR_WORDS.get(_lemma(t)) or FOR_WORDS.get(t.lower_)
             if value:
@@ -558,15 +735,22 @@ def _actor(trigger: Token, reading: Reading) -> str | None:
 
 
 def _particle(verb: Token) -> set[str]:
-    return {c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod", "prep")}
+    """ "pushed back", "forced them back across": particles, and adverbs stacked on them."""
+    words = [c for c in verb.children if c.dep_ in ("prt", "advmod", "prep")]
+    words += [g for c in words if c.dep_ in ("prt", "advmod") for g in c.children
+              if g.dep_ in ("advmod", "prt")]  # fmt: skip
+    return {c.lower_ for c in words}
 
 
 def _action_of(t: Token, reading: Reading) -> tuple[str, list[Token]] | None:
     """The action a verb performs on a border or on people at one, with its objects."""
     lemma = t.lemma_.lower()
-    objects = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+    # "a number of crossings were shut": the border things after "of"
+    objects = [_expand(c) for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
     if lemma == "open" and any(_lemma(o) == "fire" for o in objects):
         return None
+    if lemma in ORDER:
+        return _ordered(t)
     particles = _particle(t)
     if lemma in ON_BORDER and (
         any(_is_border_thing(o) for o in objects)
@@ -588,6 +772,8 @@ def _action_of(t: Token, reading: Reading) -> tuple[str, list[Token]] | None:
     ):
         return "open", objects
     people = [o for o in objects if _people(o, reading)]
+    if lemma in LET or lemma in ON_PEOPLE or lemma in ("take", "bring", "move"):
+        people += _let_people(t, reading)
     if lemma in ON_PEOPLE_BACK and {"back", "away"} & particles and (people or objects):
         return "push_back", people or objects
     if (
@@ -643,6 +829,36 @@ def _action_of(t: Token, reading: Reading) -> tuple[str, list[Token]] | None:
     return None
 
 
+def _ordered(verb: Token) -> tuple[str, list[Token]] | None:
+    """ "ordered the border shut", "the frontier that Maduro had ordered closed", "declared
+    the crossing open": the state is the action, on the object or the noun the clause
+    describes."""
+    states = [c for c in verb.children if c.lower_ in STATES and c.dep_ != "nsubj"]
+    if not states:
+        return None
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and c.lower_ not in
+               STATES and c.pos_ != "PRON"]  # fmt: skip
+    if not objects and verb.dep_ == "relcl":
+        objects = [verb.head]
+    if not any(_is_border_thing(o) for o in objects):
+        return None
+    return STATES[states[0].lower_], objects
+
+
+def _let_people(verb: Token, reading: Reading) -> list[Token]:
+    """People let in who are not the verb's object in the parse: after the particle ("lets in
+    10,000 Rohingya"), the noun a participle describes ("asylum seekers admitted at the
+    crossing"), the subject of a clause the parser split off ("admits 1,037 soldiers
+    escaping")."""
+    found = [g for g in _pobjs(verb, INTO) if _people(g, reading)]
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and _people(verb.head, reading):
+        found.append(verb.head)
+    for comp in verb.children:
+        if comp.dep_ in ("ccomp", "xcomp") and comp.tag_ == "VBG":
+            found += [g for g in comp.children if g.dep_ == "nsubj" and _people(g, reading)]
+    return found
+
+
 def _subject_is_border(verb: Token) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass") and _is_border_thing(c) for c in verb.children)
 
@@ -651,7 +867,7 @@ def _refused(verb: Token) -> bool:
     """ "refused to let them in", "declined to open the gate": the action is withheld."""
     token = verb
     for _ in range(3):
-        if token.dep_ not in ("xcomp", "ccomp") or token.head is token:
+        if token.dep_ not in ("xcomp", "ccomp") or token.head == token:
             return False
         token = token.head
         if token.lemma_.lower() in REFUSE:
@@ -670,7 +886,9 @@ def border_actions(doc: Doc, reading: Reading) -> list[tuple[BorderAction, Span]
         if read is None:
             continue
         action, objects = read
-        if action == "let_through" and not _border_context(t):
+        if action == "let_through" and not (
+            _border_context(t) or (objects and objects[0].pos_ == "PRON" and _context_before(t))
+        ):
             continue  # "countries that take in asylum seekers" is policy, not a border
         refused = _refused(t)
         if refused and action in ("open", "reopen", "let_through"):
@@ -680,6 +898,9 @@ def border_actions(doc: Doc, reading: Reading) -> list[tuple[BorderAction, Span]
                                                                _people(objects[0], reading))
         ):  # fmt: skip
             continue  # "police pushed back protesters" in a capital is not a border
+        status = _status(reading, doc[t.i : t.i + 1], t)
+        if status == PURPOSE:
+            continue
         crossing = next((e.ent_id_ for e in t.sent.ents if e.label_ == CROSSING and e.ent_id_),
                         None)  # fmt: skip
         span = _span(doc, t, *objects[:1])
@@ -691,7 +912,7 @@ def border_actions(doc: Doc, reading: Reading) -> list[tuple[BorderAction, Span]
                     for_=_for_whom(t, objects, reading),
                     crossing=crossing,
                     border=[c for c in _place(t.sent, reading) if c.isupper()][:2],
-                    status=_status(reading, doc[t.i : t.i + 1], t),
+                    status=status,
                     headline=_is_lead(t),
                     sentence=t.sent.text.strip(),
                 ),

@@ -26,6 +26,8 @@ INTRANSITIVE = ("die", "perish", "drown", "disappear", "vanish")
 PAST_FORMS = {"died": "die", "perished": "perish", "drowned": "drown",
               "disappeared": "disappear", "vanished": "vanish"}
 ADJECTIVES = {"dead": "killed", "wounded": "wounded", "injured": "injured", "missing": "missing"}
+# Participles that name a state after "left" ("left 29 injured"), with their outcome.
+STATE_FORMS = {"hurt": "injured", "maimed": "wounded", "killed": "killed"}
 WHO = {
     "soldier": "soldier", "troop": "soldier", "serviceman": "soldier", "servicemen": "soldier",
     "conscript": "soldier", "paratrooper": "soldier", "marine": "soldier",
@@ -42,6 +44,10 @@ WHO = {
     "constable": "police", "jawan": "soldier", "patroller": "border_guard",
     "coastguard": "border_guard", "major": "soldier", "lieutenant": "soldier",
     "sergeant": "soldier", "corporal": "soldier", "peacekeeper": "soldier",
+    "logger": "civilian", "herder": "civilian", "shepherd": "civilian", "worker": "civilian",
+    "laborer": "civilian", "labourer": "civilian", "trader": "civilian", "porter": "civilian",
+    "protester": "civilian", "demonstrator": "civilian", "crosser": "migrant",
+    "evacuee": "refugee", "patrolman": "police",
 }
 # A compound in front wins: "border police" are border guards, "army officer" a soldier.
 COMPOUND_WHO = {
