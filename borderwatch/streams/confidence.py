@@ -53,25 +53,61 @@ def _actions(facts: Facts, kinds: frozenset[str]) -> list[BorderAction]:
     return [a for a in facts.border_actions if a.action in kinds]
 
 
-def _frames(category: str, facts: Facts) -> tuple[int, int, bool, bool]:
-    """(frames that report the event, contested ones, any complete, any in the lead)."""
+@dataclass(frozen=True)
+class Tellings:
+    """How the article tells events of one category."""
+
+    reported: int  # frames that report it (done or announced)
+    contested: int  # denied, demanded or threatened tellings
+    background: int  # told as history
+    complete: bool  # a reported frame with its roles and place
+    in_lead: bool  # a reported frame in the headline or lead
+    only_planned: bool  # every reported frame is an announcement, none done
+    roles_unknown: bool  # no reported frame says who did it, or for whom
+
+
+def _tellings(category: str, facts: Facts) -> Tellings:
     if category == "border_shooting":
-        shots = _shootings(facts)
-        done = [s for s in shots if s.status == "done"]
-        complete = any(s.where and s.outcome != "shot_at" for s in done)
-        return len(done), len(shots) - len(done), complete, any(s.headline for s in done)
+        shots = [s for s in facts.shootings if s.at in CIVILIANS]
+        done = [s for s in shots if s.by in SECURITY and s.status == "done"]
+        unnamed = [s for s in shots if s.by == "unknown" and s.status == "done"]
+        told = done or unnamed
+        return Tellings(
+            reported=len(told),
+            contested=sum(1 for s in shots if s.status in CONTESTED),
+            background=sum(1 for s in shots if s.status == "historical"),
+            complete=any(s.where and s.outcome != "shot_at" for s in done),
+            in_lead=any(s.headline for s in told),
+            only_planned=False,
+            roles_unknown=not done,
+        )
     if category == "troop_casualties":
         victims = [c for c in facts.casualties if c.who in SECURITY]
-        hits = [s for s in facts.shootings if s.at in SECURITY and s.outcome != "shot_at"]
-        complete = any(c.count is not None for c in victims)
-        lead = any(s.headline for s in hits)
-        return len(victims) + len(hits), 0, complete, lead
+        told_done = [c for c in victims if c.status == "done"]
+        hits = [s for s in facts.shootings if s.at in SECURITY and s.outcome != "shot_at"
+                and s.status == "done"]  # fmt: skip
+        return Tellings(
+            reported=len(told_done) + len(hits),
+            contested=sum(1 for s in facts.shootings if s.at in SECURITY and s.status in CONTESTED),
+            background=len(victims) - len(told_done),
+            complete=any(c.count is not None for c in told_done),
+            in_lead=any(s.headline for s in hits),
+            only_planned=False,
+            roles_unknown=False,
+        )
     kinds = OPENING if category == "border_opening" else CLOSING
     actions = _actions(facts, kinds)
     reported = [a for a in actions if a.status in REPORTED]
-    contested = [a for a in actions if a.status in CONTESTED]
-    full = any(a.actor and (a.crossing or a.border) for a in reported)
-    return len(reported), len(contested), full, any(a.headline for a in reported)
+    return Tellings(
+        reported=len(reported),
+        contested=sum(1 for a in actions if a.status in CONTESTED),
+        background=sum(1 for a in actions if a.status == "historical"),
+        complete=any(a.actor and (a.crossing or a.border) for a in reported),
+        in_lead=any(a.headline for a in reported),
+        only_planned=bool(reported) and all(a.status == "planned" for a in reported),
+        roles_unknown=category == "border_opening"
+        and not any(a.for_ in ("refugees", "migrants") for a in reported),
+    )
 
 
 def confidence(
@@ -81,21 +117,34 @@ def confidence(
     """Additive evidence, capped to 0-1; the reasons say what moved it (for explain/Slack)."""
     value = 0.2
     reasons: list[str] = []
-    frames, contested, complete, in_lead = _frames(category, facts)
-    if "frame" in rule_tags:
+    told = _tellings(category, facts)
+    framed = "frame" in rule_tags
+    if framed:
         value += 0.25
         reasons.append("frame rule")
-    if complete:
+    if complete := told.complete:
         value += 0.15
         reasons.append("complete frame")
     first = evidence.split(" … ")[0][:80]
-    if in_lead or (first and 0 <= article.body.find(first) < LEAD_CHARS):
+    if told.in_lead or (first and 0 <= article.body.find(first) < LEAD_CHARS):
         value += 0.2
         reasons.append("in the headline or lead")
-    if frames >= 2 or rules_agreeing >= 2:
+    if told.reported >= 2 or rules_agreeing >= 2:
         value += 0.15
         reasons.append("told more than once")
-    if contested:
+    if framed and not told.reported:
+        value -= 0.25
+        reasons.append("no frame tells it as news")
+    if told.only_planned:
+        value -= 0.1
+        reasons.append("announced, not yet done")
+    if told.background and told.background >= told.reported and not complete:
+        value -= 0.1
+        reasons.append("told as background as often as news")
+    if told.roles_unknown and told.reported:
+        value -= 0.05
+        reasons.append("who did it, or for whom, not said")
+    if told.contested:
         value -= 0.1
         reasons.append("also denied, demanded or threatened")
     if HEDGES.search(evidence):

@@ -65,6 +65,17 @@ CASUALTY_TABLE: list[tuple[str, list[dict[str, Any]]]] = [
     ("One migrant disappeared in the river.", [{"count": 1, "who": "migrant", "outcome": "missing"}]),
     # nothing to count, nobody named
     ("The attack killed hopes of a truce.", []),
+    # the auxiliary left out, a state after "left", a part named apart
+    ("Officials said at least 4 people were killed and 9 wounded.",
+     [{"count": 4, "outcome": "killed"}, {"count": 9, "who": "people", "outcome": "wounded"}]),
+    ("The shelling killed 6 soldiers and left 11 injured.",
+     [{"count": 6, "who": "soldier", "outcome": "killed"},
+      {"count": 11, "who": "soldier", "outcome": "injured"}]),
+    ("The ministry put the dead at 9, with dozens more injured.",
+     [{"count": 24, "lower_bound": True, "outcome": "injured"}]),
+    ("Armenia said one civilian had been killed and 12 people injured, among them 4 soldiers.",
+     [{"count": 1, "who": "civilian"}, {"count": 12, "who": "people", "outcome": "injured"},
+      {"count": 4, "who": "soldier", "outcome": "injured"}]),
 ]  # fmt: skip
 
 

@@ -40,6 +40,14 @@ SHOOTINGS: list[tuple[str, dict[str, Any]]] = [
      {"by": "border_guard", "at": "refugee", "status": "denied"}),
     ("Border guards threatened to open fire on anyone who tried to cross.",
      {"by": "border_guard", "status": "threatened"}),
+    # forces that kill people, by no other means named, shot them
+    ("Soldiers kill two herders who tried to keep a mountain crossing open.",
+     {"by": "soldier", "at": "civilian", "outcome": "killed", "count": 2}),
+    ("A frontier patrol killed four woodcutters in a gunfight near the river.",
+     {"by": "border_guard", "outcome": "killed"}),
+    # the shooters of "X and Y forces" are the forces
+    ("Uzbek and Kazakh security forces fired at each other across the frontier.",
+     {"by": "security_personnel", "at": "security_personnel"}),
 ]  # fmt: skip
 
 
@@ -69,6 +77,24 @@ ACTIONS: list[tuple[str, dict[str, Any]]] = [
     # refusing to let people in is a closure told as one
     ("The border post had refused to let the stranded families in for a week.",
      {"action": "push_back"}),
+    # people let in after the particle, or described by a participle
+    ("Ghana lets in some 3,000 refugees stranded at the Togo border.",
+     {"actor": "GHA", "action": "let_through", "for_": "refugees", "status": "done"}),
+    ("First 40 asylum seekers admitted at the Nogales crossing",
+     {"action": "let_through", "for_": "refugees", "crossing": "nogales"}),
+    # entry into a country is a border
+    ("The officers were permitted onto Armenian soil overnight.", {"action": "let_through"}),
+    ("Hundreds of Sudanese crossed into Chad at dawn. They were let in without papers.",
+     {"action": "let_through", "for_": "people"}),
+    ("Several crossings, the two largest among them, were shut while the shelling lasted.",
+     {"action": "close", "status": "done"}),
+    ("Guards tried to force them back across into the neighbouring country.",
+     {"action": "push_back"}),
+    # background and policy records are not news
+    ("The scheme saw 40,000 asylum seekers refused entry at the border over two years.",
+     {"action": "push_back", "status": "historical"}),
+    ("Soldiers shot two men who had tried to stop them from closing the crossing.",
+     {"action": "close", "status": "done"}),
 ]  # fmt: skip
 
 
@@ -83,6 +109,23 @@ def test_a_month_long_past_is_history_when_the_report_is_dated(detector: Detecto
     dated = facts(detector, text, datetime(2021, 6, 1, tzinfo=UTC)).border_actions
     assert has(dated, action="close", status="historical")
     assert has(facts(detector, text).border_actions, action="close", status="done")
+
+
+def test_a_purpose_is_no_frame(detector: Detector) -> None:
+    for text in (
+        "The navy has stepped up efforts to stop boats of migrants reaching the coast.",
+        "Police aimed water cannon at the crowd to keep them out of the port.",
+    ):
+        assert not [a for a in facts(detector, text).border_actions if a.status == "done"], text
+
+
+def test_outcome_is_read_from_the_shooting_s_own_clause(detector: Detector) -> None:
+    text = (
+        "The source said one of the smugglers shot at the guards, and that a porter was hurt"
+        " in the exchange of fire."
+    )
+    shots = facts(detector, text).shootings
+    assert shots and all(s.outcome == "shot_at" for s in shots if s.at == "border_guard")
 
 
 def test_policy_words_without_a_border_are_no_frame(detector: Detector) -> None:
@@ -109,6 +152,28 @@ def test_alerts_carry_confidence_and_band(detector: Detector) -> None:
     shooting = next(a for a in alerts if a.category == "border_shooting")
     assert shooting.band == "confirmed"
     assert shooting.confidence is not None and shooting.confidence >= 0.75
+
+
+def test_an_event_told_only_as_background_is_unconfirmed() -> None:
+    from borderwatch.core.models import BorderAction
+    from borderwatch.streams.confidence import confidence
+
+    article = Article(id="b", title="Trade picks up", text="The crossing, shut in 2019, is busy.")
+    old = BorderAction(action="close", status="historical", headline=True)
+    news = BorderAction(action="close", status="done", headline=True, actor="KAZ", border=["KAZ"])
+    weak = confidence("border_closure", article, Facts(border_actions=[old]), "shut", ["frame"], 1)
+    strong = confidence(
+        "border_closure", article, Facts(border_actions=[news, news]), "shut", ["frame"], 1
+    )
+    assert weak.band == "unconfirmed" and "no frame tells it as news" in weak.reasons
+    assert strong.band == "confirmed"
+    planned = BorderAction(action="close", status="planned", headline=True)
+    assert (
+        confidence(
+            "border_closure", article, Facts(border_actions=[planned]), "shut", ["frame"], 1
+        ).value
+        < strong.value
+    )
 
 
 def _item(i: str, cluster: str | None, labels: set[str]) -> LabelledItem:
