@@ -426,12 +426,12 @@ def _recent_gap(verb: Token) -> bool:
     if after is None:
         return False
     near = [after.head, *after.children] if after.head != after else list(after.children)
-    for token in near:
-        for t in (token, *token.children):
-            if t.dep_ in ("npadvmod", "nummod", "amod", "det") or t == token:
-                if t.lemma_.lower() in RECENT_UNITS:
-                    return True
-    return False
+    return any(
+        t.lemma_.lower() in RECENT_UNITS
+        for token in near
+        for t in (token, *token.children)
+        if t == token or t.dep_ in ("npadvmod", "nummod", "amod", "det")
+    )
 
 
 # The noun an infinitive hangs off says what it is: asked for, decided, or only aimed at.
