@@ -156,6 +156,11 @@ class Settings(BaseSettings):
         description="How long a broker may hold a fetch when no data is ready (latency).",
     )
     batch_within_s: float = Field(default=0.2, gt=0, description="Longest wait to fill a batch.")
+    sentence_scope: bool = Field(
+        default=True,
+        description="Parse only the sentences a rule can match and the facts need; off: "
+        "every sentence of an article that passes the prefilter (same alerts, slower).",
+    )
     surge_enabled: bool = Field(default=True, description="Count reports per place; surge alerts.")
     surge_window_s: float = Field(default=3600.0, ge=60, description="Surge window length.")
     surge_hop_s: float = Field(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
 
 from borderwatch.core import metrics
@@ -16,12 +15,13 @@ from borderwatch.streams.confidence import confidence
 from borderwatch.streams.match import CompiledRuleSet, Context, Hit, compile_rules, match
 from borderwatch.streams.prefilter import Prefilter
 from borderwatch.streams.reading.facts import DocFacts, FactReader
-from borderwatch.streams.reading.gazetteer import Gazetteer
+from borderwatch.streams.reading.gazetteer import Gazetteer, GazetteerRuler
 from borderwatch.streams.reading.languages.detect import detect as detect_language
 from borderwatch.streams.reading.languages.lexicon import LANGUAGES_DIR, load_languages
 from borderwatch.streams.reading.languages.reader import ForeignReader, evidence
 from borderwatch.streams.rules.load import GAZETTEERS_DIR, RuleSet
 from borderwatch.streams.rules.model import Rule
+from borderwatch.streams.scope import Scoped, StageClock, read_scoped, timed
 
 
 @dataclass(frozen=True)
@@ -99,15 +99,22 @@ class Detector:
     nlp: Language
     compiled: CompiledRuleSet
     gazetteer: Gazetteer
-    ruler: SpanRuler
+    ruler: GazetteerRuler
     reader: FactReader
     prefilter: Prefilter
     max_chars: int = 200_000
     foreign: ForeignReader | None = None
+    scoped: bool = True  # parse only the sentences rules and facts need (``scope``)
+    clock: StageClock | None = None  # set to time the stages (the bench)
 
     @classmethod
     def build(
-        cls, nlp: Language, ruleset: RuleSet, rules_dir: Path, max_chars: int = 200_000
+        cls,
+        nlp: Language,
+        ruleset: RuleSet,
+        rules_dir: Path,
+        max_chars: int = 200_000,
+        scoped: bool = True,
     ) -> Detector:
         """Assembly from parts already loaded; from settings, use ``checked_detector``."""
         gazetteer = Gazetteer.load(rules_dir / GAZETTEERS_DIR)
@@ -115,11 +122,12 @@ class Detector:
             nlp=nlp,
             compiled=compile_rules(ruleset, nlp),
             gazetteer=gazetteer,
-            ruler=gazetteer.ruler(nlp),
+            ruler=gazetteer.annotator(nlp),
             reader=FactReader(nlp, gazetteer, ruleset.cues),
             prefilter=Prefilter(ruleset.rules, nlp, gazetteer),
             max_chars=max_chars,
             foreign=ForeignReader(load_languages(rules_dir / LANGUAGES_DIR), gazetteer),
+            scoped=scoped,
         )
 
     @property
@@ -132,19 +140,35 @@ class Detector:
         for doc in docs:
             yield self.ruler(doc)
 
-    def context(self, article: Article, doc: Doc) -> Context:
+    def context(
+        self, article: Article, doc: Doc, ranges: tuple[tuple[int, int], ...] | None = None
+    ) -> Context:
+        with timed(self.clock, "facts and frames"):
+            facts = self.reader.extract(doc, article.published)
         return Context(
             doc=doc,
-            facts=self.reader.extract(doc, article.published),
+            facts=facts,
             gazetteer=self.gazetteer,
             source=article.source,
             language=article.language,
             published_year=article.published.year if article.published else None,
+            ranges=ranges,
         )
 
-    def _analyse(self, article: Article, doc: Doc) -> Analysis:
-        ctx = self.context(article, doc)
-        return Analysis(article, doc, ctx.facts, match(self.compiled, ctx))
+    def _analyse(
+        self, article: Article, doc: Doc, ranges: tuple[tuple[int, int], ...] | None = None
+    ) -> Analysis:
+        ctx = self.context(article, doc, ranges)
+        with timed(self.clock, "match"):
+            hits = match(self.compiled, ctx)
+        return Analysis(article, doc, ctx.facts, hits)
+
+    def read_scoped(self, articles: list[Article], batch_size: int = 64) -> list[Scoped | None]:
+        """Sentence-scoped reading (``scope``): None for an article no rule can match in."""
+        return read_scoped(self.nlp, self.prefilter, self.ruler,
+                           [a.body[: self.max_chars] for a in articles],
+                           [a.published is not None for a in articles], batch_size,
+                           self.clock)  # fmt: skip
 
     def analyse(self, article: Article) -> Analysis:
         return next(self.analyse_many([article]))
@@ -201,23 +225,55 @@ class Detector:
         return self.alerts_many([article])[0]
 
     def alerts_many(
-        self, articles: list[Article], use_prefilter: bool = True, batch_size: int = 16
+        self,
+        articles: list[Article],
+        use_prefilter: bool = True,
+        batch_size: int = 16,
+        scoped: bool | None = None,
     ) -> list[list[Alert]]:
         """Alerts per article. The prefilter keeps spaCy off articles no rule could match;
-        the rest are parsed in one ``nlp.pipe`` batch."""
-        keep = [
-            not use_prefilter or self._foreign(a) is not None or self.prefilter.passes(a.body)
-            for a in articles
+        the rest are parsed in one ``nlp.pipe`` batch: only the sentences rules and facts
+        need (``scoped``, default the detector's; never without the prefilter), or all."""
+        scoped = (self.scoped if scoped is None else scoped) and use_prefilter
+        with timed(self.clock, "prefilter"):
+            foreign = [self._foreign(a) for a in articles]
+            keep = [not use_prefilter or f is not None or self.prefilter.passes(a.body)
+                    for a, f in zip(articles, foreign, strict=True)]  # fmt: skip
+        if self.clock is not None:
+            self.clock.articles += len(articles)
+            self.clock.passing += sum(1 for k, f in zip(keep, foreign, strict=True) if k and not f)
+        kept = [a for a, k in zip(articles, keep, strict=True) if k]
+        if not scoped:
+            if use_prefilter:
+                metrics.PREFILTERED.inc(keep.count(False))
+            parsed = iter(self.analyse_many(kept, batch_size=batch_size))
+            analyses: list[Analysis | None] = [next(parsed) if k else None for k in keep]
+        else:
+            analyses = self._analyse_scoped(articles, keep, foreign, batch_size)
+            metrics.PREFILTERED.inc(analyses.count(None))
+        return [
+            build_alerts(a.article, a.facts, a.hits, self.compiled.version) if a else []
+            for a in analyses
         ]
-        if use_prefilter:
-            metrics.PREFILTERED.inc(keep.count(False))
-        parsed = iter(self.analyse_many([a for a, k in zip(articles, keep, strict=True) if k],
-                                        batch_size=batch_size))  # fmt: skip
-        out: list[list[Alert]] = []
-        for k in keep:
+
+    def _analyse_scoped(
+        self,
+        articles: list[Article],
+        keep: list[bool],
+        foreign: list[Article | None],
+        batch_size: int,
+    ) -> list[Analysis | None]:
+        """Per article: None when nothing was parsed (no rule can match), else its analysis."""
+        english = [a for a, k, f in zip(articles, keep, foreign, strict=True) if k and f is None]
+        readings = iter(self.read_scoped(english, batch_size=max(64, batch_size)))
+        out: list[Analysis | None] = []
+        for article, k, other in zip(articles, keep, foreign, strict=True):
             if not k:
-                out.append([])
-                continue
-            a = next(parsed)
-            out.append(build_alerts(a.article, a.facts, a.hits, self.compiled.version))
+                out.append(None)
+            elif other is not None and self.foreign is not None:
+                out.append(self._analyse_foreign(self.foreign, other, other.language or "en"))
+            elif (reading := next(readings)) is None:
+                out.append(None)
+            else:
+                out.append(self._analyse(article, reading.doc, reading.ranges))
         return out

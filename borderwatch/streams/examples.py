@@ -103,7 +103,11 @@ def checked_detector(
     paths = [rules] if isinstance(rules, Path) else list(rules or [settings.rules_dir])
     nlp = load_nlp(settings.spacy_model)
     detector = Detector.build(
-        nlp, load_rules(paths), _gazetteer_dir(paths), settings.max_text_chars
+        nlp,
+        load_rules(paths),
+        _gazetteer_dir(paths),
+        settings.max_text_chars,
+        scoped=settings.sentence_scope,
     )
     if examples:
         problems = example_problems(detector, run_examples(detector))

@@ -101,6 +101,9 @@ class Context:
     source: str | None = None
     language: str | None = None
     published_year: int | None = None
+    # The token ranges that were parsed, when the reading was sentence-scoped: phrases are
+    # matched there only (no rule can match elsewhere; see ``scope``).
+    ranges: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -257,12 +260,17 @@ class RuleTrace:
 class Matches:
     """Matcher output for one document, by condition key."""
 
-    def __init__(self, matcher: Matcher, doc: Doc) -> None:
+    def __init__(
+        self, matcher: Matcher, doc: Doc, ranges: Sequence[tuple[int, int]] | None = None
+    ) -> None:
         self.by_key: dict[str, list[Span]] = {}
         if not len(matcher):  # a rule set of entity and fact conditions only
             return
-        for match_id, start, end in matcher(doc):
-            self.by_key.setdefault(doc.vocab.strings[match_id], []).append(doc[start:end])
+        parts = [(0, doc)] if ranges is None else [(a, doc[a:b]) for a, b in ranges]
+        for a, part in parts:
+            for match_id, start, end in matcher(part):
+                key = doc.vocab.strings[match_id]
+                self.by_key.setdefault(key, []).append(doc[a + start : a + end])
 
 
 def _filtered(rule: Rule, ctx: Context) -> str | None:
@@ -398,7 +406,7 @@ class DocIndex:
     @classmethod
     def of(cls, rules: CompiledRuleSet, ctx: Context) -> DocIndex:
         return cls(
-            Matches(rules.matcher, ctx.doc),
+            Matches(rules.matcher, ctx.doc, ctx.ranges),
             Sentences(ctx.doc),
             clause_dates(ctx.doc),
             reference_year(ctx.doc, ctx.published_year),
