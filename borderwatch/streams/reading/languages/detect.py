@@ -21,6 +21,7 @@ _SCRIPTS = {
     "cyrillic": re.compile(r"[\u0400-\u04ff]"),
     "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f]"),
 }
+_ANY_SCRIPT = re.compile("|".join(p.pattern for p in _SCRIPTS.values()))
 _ENGLISH = "the of and to in a is that for on was with as by at from it his her said has have were"
 ENGLISH_STOPWORDS = frozenset([*_ENGLISH.split(), "are", "be", "an", "its", "their", "who", "this"])
 MIN_SHARE = 0.04  # of tokens that must be a language's stopwords before it beats English
@@ -31,8 +32,9 @@ def detect(text: str, lexicons: Mapping[str, LanguageLexicon], declared: str | N
     if declared:
         return declared.split("-")[0].split("_")[0].lower()
     sample = text[:3000]
-    letters = sum(map(str.isalpha, sample)) or 1
-    for script, pattern in _SCRIPTS.items():
+    # Most articles hold no letter of these scripts: one search says so.
+    letters = (sum(map(str.isalpha, sample)) or 1) if _ANY_SCRIPT.search(sample) else 0
+    for script, pattern in _SCRIPTS.items() if letters else ():
         if len(pattern.findall(sample)) / letters > 0.3:
             fitting = [lx for lx in lexicons.values() if lx.script == script]
             return (
@@ -51,19 +53,27 @@ def detect(text: str, lexicons: Mapping[str, LanguageLexicon], declared: str | N
 
 
 @lru_cache(maxsize=4)
-def _words(text: str) -> tuple[int, tuple[tuple[str, str, int], ...]]:
-    """How many words the sample has, and each distinct word with its folded form and count:
-    split and folded once per article, not once per language (this runs on every article,
-    before the prefilter)."""
-    raw = _WORD.findall(text.lower())
-    return len(raw), tuple((w, fold(w), n) for w, n in Counter(raw).items())
+def _words(text: str) -> tuple[int, tuple[tuple[str, str, int], ...], frozenset[str]]:
+    """How many words the sample has, each distinct word with its folded form and count,
+    and the letters it holds: split and folded once per article, not once per language
+    (this runs on every article, before the prefilter)."""
+    low = text.lower()
+    raw = _WORD.findall(low)
+    return len(raw), tuple((w, fold(w), n) for w, n in Counter(raw).items()), frozenset(low)
+
+
+@lru_cache(maxsize=64)
+def _folded(stopwords: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(w) for w in stopwords)
 
 
 def _share(text: str, stopwords: frozenset[str] | list[str], letters: str = "") -> float:
     """Share of words that are stopwords or hold a letter only this language writes."""
-    total, words = _words(text)
+    total, words, chars = _words(text)
     if not total:
         return 0.0
-    folded = {fold(w) for w in stopwords}
+    folded = _folded(tuple(stopwords))
     own = set(letters)
+    if own.isdisjoint(chars):  # none of its own letters anywhere: stopwords decide
+        return sum(n for _, f, n in words if f in folded) / total
     return sum(n for w, f, n in words if f in folded or not own.isdisjoint(w)) / total
