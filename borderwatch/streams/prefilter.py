@@ -231,10 +231,12 @@ class Prefilter:
         self.rule_strings = frozenset(
             s for r in self.rules for n in (*r.every, *r.none) if n is not None for s in n
         )
-        self.phrases_anywhere = any(
-            _condition_need(c, lemmas, gazetteer) is None
+        phrase_needs = [
+            _condition_need(c, lemmas, gazetteer)
             for r in rules_list for _, conds in r.blocks for c in conds if c.phrase is not None
-        )  # fmt: skip
+        ]  # fmt: skip
+        self.phrases_anywhere = any(n is None for n in phrase_needs)
+        self.phrase_strings = frozenset(s for n in phrase_needs if n is not None for s in n)
         self.reach = max([_longest(r, nlp) for r in rules_list] or [1])
         self.scanner = ahocorasick.Automaton()
         for s in self.rule_strings | self.fact_words | self.border_words | self.place_names:
@@ -311,7 +313,7 @@ class Prefilter:
                 picked.add(sentence[max(0, bisect_right(at, year.start()) - 1)])
         in_lead = [i for i in picked if i <= self.leads]
         picked.update(range(max(in_lead) + 1))
-        phrases = [t for t, s in hits if s in self.rule_strings]
+        phrases = [t for t, s in hits if s in self.phrase_strings]
         return Pick(frozenset(picked), None if self.phrases_anywhere else phrases, self.reach)
 
     def _pick_rule(
