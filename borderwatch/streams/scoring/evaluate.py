@@ -14,6 +14,7 @@ from borderwatch.core.models import RULE_CATEGORIES, Alert, Article
 from borderwatch.streams.detect import Detector, build_alerts
 from borderwatch.streams.scoring.factscore import FactsScore
 from borderwatch.streams.scoring.folds import (
+    Counts,
     FoldReport,
     Reliability,
     false_alert_rate,
@@ -40,24 +41,8 @@ class LabelledItem:
 
 
 @dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+class Score(Counts):
+    """Confusion counts of one category over a whole corpus, as ``eval`` prints and writes them."""
 
     def as_dict(self) -> dict[str, float | int]:
         return {
