@@ -227,7 +227,15 @@ class Prefilter:
             f for w in (*FACT_BORDER_WORDS, *FRAME_BORDER_WORDS) for f in lemmas.forms(w)
         )
         self.place_names = frozenset(n.lower() for n in _place_names(nlp, gazetteer))
-        self.leads = max([LEAD, *(r.rule.lead or 0 for r in self.rules if r.rule)]) + MARGIN
+        # Leads a sentence's number is checked against, by the strings that bring them:
+        # a rule's lead for its conditions' strings (any sentence: a condition without
+        # strings), the frames' own lead for the words frames are read from.
+        self.leads: list[tuple[int, frozenset[str] | None]] = [(LEAD, self.fact_words)]
+        for r in self.rules:
+            if r.rule is not None and r.rule.lead is not None:
+                needed = [n for n in r.every if n is not None]
+                anything = len(needed) < len(r.every)
+                self.leads.append((r.rule.lead, None if anything else frozenset().union(*needed)))
         self.rule_strings = frozenset(
             s for r in self.rules for n in (*r.every, *r.none) if n is not None for s in n
         )
@@ -311,10 +319,17 @@ class Prefilter:
             at = doc.to_array(IDX).tolist()
             for year in _YEARS.finditer(text):
                 picked.add(sentence[max(0, bisect_right(at, year.start()) - 1)])
-        in_lead = [i for i in picked if i <= self.leads]
-        picked.update(range(max(in_lead) + 1))
+        counted = [i for i in picked if i <= self._lead_of(found[i])]
+        picked.update(range(max(counted, default=0) + 1))
         phrases = [t for t, s in hits if s in self.phrase_strings]
         return Pick(frozenset(picked), None if self.phrases_anywhere else phrases, self.reach)
+
+    def _lead_of(self, found: set[str]) -> int:
+        """The last sentence number, give or take ``MARGIN``, at which a sentence holding
+        ``found`` must be numbered as the parser numbers it (its number is compared with a
+        lead there), counting the sentence before it (a frame may begin in it)."""
+        leads = [lead for lead, strings in self.leads if strings is None or found & strings]
+        return max(leads) + MARGIN + 1 if leads else -1
 
     def _pick_rule(
         self,
