@@ -155,7 +155,12 @@ class Settings(BaseSettings):
         le=5000,
         description="How long a broker may hold a fetch when no data is ready (latency).",
     )
-    batch_within_s: float = Field(default=0.2, gt=0, description="Longest wait to fill a batch.")
+    batch_within_s: float = Field(
+        default=0.05,
+        gt=0,
+        description="Longest wait to fill a batch (a backlog fills it at once; a quiet "
+        "stream's alerts wait this long at most).",
+    )
     sentence_scope: bool = Field(
         default=True,
         description="Parse only the sentences a rule can match and the facts need; off: "

@@ -74,3 +74,23 @@ def test_batch_keeps_order_around_markers(detector: Detector) -> None:
         return {k: v for k, v in json.loads(raw).items() if k != "created"}
 
     assert [body(o.value) for o in single] == [body(o.value) for o in out[:first_marker]]
+
+
+def test_parts_give_the_batch_outputs_in_order(detector: Detector) -> None:
+    """The worker sends each part's outputs before reading the next: together they are the
+    batch's outputs, in the batch's order, markers after every article before them."""
+    from tests.support.loadgen import realistic
+
+    proc = Processor(Settings(), detector)
+    marker = Marker(run_id="r", source_partition=0, count=20)
+    records = [(a.to_bytes(), a.id.encode()) for a in realistic(20, relevant_share=0.25)]
+    records.insert(13, (marker.to_bytes(), b"__marker__"))
+    parts = list(proc.process_parts(records, size=4))
+    assert len(parts) == 6
+
+    def body(raw: bytes) -> dict[str, object]:
+        return {k: v for k, v in json.loads(raw).items() if k != "created"}
+
+    whole = [body(o.value) for o in proc.process_batch(records)]
+    assert [body(o.value) for part in parts for o in part] == whole
+    assert any(b.get("type") == "alert" for b in whole)

@@ -88,12 +88,17 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
     async def detect(stream: Any) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         # Batches bounded in size and time: spaCy's nlp.pipe is several times faster per
-        # article on a batch, and a quiet stream still moves within batch_within_s.
+        # article on a batch, and a quiet stream still moves within batch_within_s. Each
+        # batch is read in parts whose outputs are sent at once: an alert waits for the
+        # work of its part, not of the whole batch.
         async for events in stream.take_events(settings.batch_max, within=settings.batch_within_s):
             records = [(event.value, event.key) for event in events]
-            outputs = await loop.run_in_executor(executor, processor.process_batch, records)
-            for out in outputs:
-                await topics[out.topic].send(key=out.key, value=out.value, partition=out.partition)
+            parts = processor.process_parts(records)
+            while (outputs := await loop.run_in_executor(executor, next, parts, None)) is not None:
+                for out in outputs:
+                    await topics[out.topic].send(
+                        key=out.key, value=out.value, partition=out.partition
+                    )
             yield None
 
     async def consumer_lag() -> None:
