@@ -194,10 +194,10 @@ def run_pipeline(
     return n / elapsed, latencies, elapsed
 
 
-def write_archive(path: Path, n: int) -> None:
-    """``n`` articles of the realistic mix as a gzip JSONL archive, written as generated."""
+def write_archive(path: Path, n: int, decoy_share: float) -> None:
+    """``n`` generated articles as a gzip JSONL archive, written as they are generated."""
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as fh:
-        for a in stream(n, decoy_share=0.15, seed=23):
+        for a in stream(n, decoy_share=decoy_share, seed=23):
             rec = a.model_dump(mode="json", exclude_none=True, exclude={"type", "fetched"})
             fh.write(json.dumps(rec) + "\n")
 
@@ -257,6 +257,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="faust workers sharing partitions")
     parser.add_argument("--replay", type=int, default=100_000, help="articles replayed; 0: none")
     parser.add_argument("--replay-workers", type=int, default=2)
+    parser.add_argument("--replay-mix", choices=("kind", "realistic"), default="kind")
     args = parser.parse_args()
     kind = generate(args.n)
     real = [a.model_copy(update={"id": "real-" + a.id}) for a in realistic(args.n, seed=8)]
@@ -270,7 +271,7 @@ def main() -> None:
     archive = data / "replay.jsonl.gz"
     if args.replay:
         t0 = time.monotonic()
-        write_archive(archive, args.replay)
+        write_archive(archive, args.replay, 0.15 if args.replay_mix == "realistic" else 0.0)
         out.print(f"wrote {args.replay} articles to {archive} in {time.monotonic() - t0:.0f} s")
     with EmbeddedBroker(log_path=data / "broker.log") as broker:
         ceiling = copy_ceiling(broker.bootstrap, data, kind)
@@ -326,7 +327,7 @@ def main() -> None:
          f"{pct(latencies, .5):.0f} / {pct(latencies, .95):.0f} / {pct(latencies, .99):.0f}",
          "p99 <= 500"),
         ("worker peak RSS (largest worker), MB", f"{rss:.0f}", "<= 600"),
-        (f"replay of {args.replay} archived articles (realistic mix), "
+        (f"replay of {args.replay} archived articles ({args.replay_mix} mix), "
          f"{args.replay_workers} workers, s", f"{replay_s:.0f}", "<= 120"),
         ("embedded broker RSS after the replay, MB", f"{broker_mb:.0f}", ""),
     ]  # fmt: skip

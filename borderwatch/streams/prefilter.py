@@ -146,6 +146,7 @@ class _RuleNeeds:
     every: tuple[Need | None, ...] = ()  # each all/any condition's strings (None: any text)
     none: tuple[Need | None, ...] = ()
     slack: int = 0  # tokens a match may reach before or past the word the prefilter finds
+    phrases: frozenset[str] | None = frozenset()  # its phrases' strings (None: any text)
 
     def holds(self, found: set[str]) -> bool:
         return all(n & found for n in self.all_) and (self.any_ is None or bool(self.any_ & found))
@@ -156,9 +157,10 @@ class Pick:
     """What the scoped reading parses of an article, and where its phrases can match."""
 
     sentences: frozenset[int]  # indices of the cheap split's sentences
-    # Tokens holding a string of a rule's phrase: every phrase match lies within ``reach``
-    # tokens of one (None: a phrase the prefilter cannot see; match everywhere parsed).
-    phrase_tokens: list[int] | None
+    # Tokens holding a string of a picked rule's phrase: every match that can matter lies
+    # within ``reach`` tokens of one; and sentences to match whole (a phrase without strings).
+    phrase_tokens: list[int]
+    phrase_sentences: frozenset[int]
     reach: int
 
 
@@ -205,7 +207,10 @@ class Prefilter:
             none = tuple(_condition_need(c, lemmas, gazetteer) for c in rule.none_)
             slack = _longest(rule, nlp) + ENTITY_SLACK
             every = (*needs, *any_needs)
-            self.rules.append(_RuleNeeds(required, any_need, rule, every, none, slack))
+            said = [_condition_need(c, lemmas, gazetteer) for _, conds in rule.blocks
+                    for c in conds if c.phrase is not None]  # fmt: skip
+            phrases = None if None in said else frozenset(s for n in said if n for s in n)
+            self.rules.append(_RuleNeeds(required, any_need, rule, every, none, slack, phrases))
             for _, conds in rule.blocks:
                 for cond in conds:
                     self.prefixes |= {w[:-1].lower() for p in cond.phrase or () for w in
@@ -239,12 +244,6 @@ class Prefilter:
         self.rule_strings = frozenset(
             s for r in self.rules for n in (*r.every, *r.none) if n is not None for s in n
         )
-        phrase_needs = [
-            _condition_need(c, lemmas, gazetteer)
-            for r in rules_list for _, conds in r.blocks for c in conds if c.phrase is not None
-        ]  # fmt: skip
-        self.phrases_anywhere = any(n is None for n in phrase_needs)
-        self.phrase_strings = frozenset(s for n in phrase_needs if n is not None for s in n)
         self.reach = max([_longest(r, nlp) for r in rules_list] or [1])
         self.scanner = ahocorasick.Automaton()
         for s in self.rule_strings | self.fact_words | self.border_words | self.place_names:
@@ -305,8 +304,17 @@ class Prefilter:
         for token, s in hits:
             found[sentence[token]].add(s)
         picked: set[int] = set(range(count)) if self.passes_all else set()
+        # Where rules' phrases must be matched: near their strings, in the sentences the
+        # rule was picked for (elsewhere the rule cannot hold); all of them without strings.
+        phrase_tokens: set[int] = set()
+        phrase_sentences: set[int] = set()
         for r in self.rules:
-            picked |= self._pick_rule(r, found, hits, sentence, starts, len(doc))
+            got = self._pick_rule(r, found, hits, sentence, starts, len(doc))
+            picked |= got
+            if got and r.phrases is None:
+                phrase_sentences |= got
+            elif got and r.phrases:
+                phrase_tokens |= {t for t, s in hits if s in r.phrases and sentence[t] in got}
         if not picked:
             return None
         picked.add(0)
@@ -321,8 +329,8 @@ class Prefilter:
                 picked.add(sentence[max(0, bisect_right(at, year.start()) - 1)])
         counted = [i for i in picked if i <= self._lead_of(found[i])]
         picked.update(range(max(counted, default=0) + 1))
-        phrases = [t for t, s in hits if s in self.phrase_strings]
-        return Pick(frozenset(picked), None if self.phrases_anywhere else phrases, self.reach)
+        return Pick(frozenset(picked), sorted(phrase_tokens), frozenset(phrase_sentences),
+                    self.reach)  # fmt: skip
 
     def _lead_of(self, found: set[str]) -> int:
         """The last sentence number, give or take ``MARGIN``, at which a sentence holding

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -123,23 +124,34 @@ def read_scoped(
             doc, starts, ranges, pick = plan
             pieces = [(a, annotate(next(parsed))) for a, _ in ranges]
             compact, placed = assemble(annotate(doc), starts, pieces)
-            out.append(Scoped(compact, matching(placed, pick)))
+            out.append(Scoped(compact, matching(placed, pick, starts)))
     return out
 
 
-def matching(placed: Sequence[tuple[int, int, int]], pick: Pick) -> tuple[tuple[int, int], ...]:
+def matching(
+    placed: Sequence[tuple[int, int, int]], pick: Pick, starts: Sequence[int]
+) -> tuple[tuple[int, int], ...]:
     """Where in the assembled document rules' phrases can match: ``pick.reach`` tokens
-    around each token holding a phrase's string, inside the parsed pieces."""
-    out: list[tuple[int, int]] = []
+    around each token holding a phrase's string, and whole sentences where a phrase has no
+    string, inside the parsed pieces."""
+    following = dict(pairwise([*starts, -1]))  # the last sentence runs to its piece's end
+    wanted: list[tuple[int, int]] = []
     for source, at, length in placed:
-        if pick.phrase_tokens is None:
-            out.append((at, at + length))
-            continue
-        for token in sorted(t for t in pick.phrase_tokens if source <= t < source + length):
-            lo = at + max(0, token - source - pick.reach)
-            hi = at + min(length, token - source + pick.reach + 1)
-            if out and out[-1][1] >= lo:
-                out[-1] = (out[-1][0], max(out[-1][1], hi))
-            else:
-                out.append((lo, hi))
+        end = source + length
+        for i in pick.phrase_sentences:
+            a = starts[i]
+            if source <= a < end:
+                b = following[a] if following[a] >= 0 else end
+                wanted.append((at + a - source, at + min(b, end) - source))
+        for token in pick.phrase_tokens:
+            if source <= token < end:
+                lo = max(source, token - pick.reach)
+                hi = min(end, token + pick.reach + 1)
+                wanted.append((at + lo - source, at + hi - source))
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(wanted):
+        if out and out[-1][1] >= lo:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
     return tuple(out)
