@@ -121,8 +121,8 @@ def test_a_purpose_is_no_frame(detector: Detector) -> None:
 
 def test_outcome_is_read_from_the_shooting_s_own_clause(detector: Detector) -> None:
     text = (
-        "The source said one of the smugglers shot at the guards, and that a porter was hurt"
-        " in the exchange of fire."
+        "A witness told reporters that two of the traffickers shot at the guards, and that a driver"
+        " was hurt in the exchange of fire."
     )
     shots = facts(detector, text).shootings
     assert shots and all(s.outcome == "shot_at" for s in shots if s.at == "border_guard")

@@ -238,7 +238,7 @@ def perpetrator(verb: Token) -> Token | None:
     sources = [g for p in verb.children if p.dep_ == "prep" and p.lower_ == "from"
                for g in p.children if g.dep_ == "pobj"]  # fmt: skip
     for token in candidates:
-        token = victim_head(token)  # "one of the smugglers shot at the police"
+        token = victim_head(token)  # "two of the gunmen fired at a patrol"
         seen = 0
         while token.lemma_.lower() in WEAPONS and seen < 3:
             nxt = [g for p in token.children if p.dep_ == "prep" and p.lower_ in ("from", "by")
