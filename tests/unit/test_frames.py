@@ -95,6 +95,10 @@ ACTIONS: list[tuple[str, dict[str, Any]]] = [
      {"action": "push_back", "status": "historical"}),
     ("Soldiers shot two men who had tried to stop them from closing the crossing.",
      {"action": "close", "status": "done"}),
+    # "still" on a present verb past the headline: a standing practice, not today's act
+    ("Crossings stay tight.\n\nThe country has mostly sealed its frontier, although it still "
+     "lets in families whose lives are at risk.", {"action": "let_through", "status": "historical"}),
+    ("Hungary still lets in refugees stranded at the border", {"action": "let_through", "status": "done"}),
 ]  # fmt: skip
 
 

@@ -452,8 +452,19 @@ def _since_year(trigger: Token) -> bool:
     )
 
 
+def _standing(trigger: Token) -> bool:
+    """ "has shut its borders, although it still lets in the gravely ill": "still" on a verb
+    in the simple present, past the headline, tells a standing practice, not today's act.
+    (A headline's present is its past: "Hungary still lets in refugees" is news.)"""
+    return (
+        trigger.tag_ in ("VBZ", "VBP")
+        and trigger.sent.start > 0
+        and any(c.dep_ == "advmod" and c.lower_ == "still" for c in trigger.children)
+    )
+
+
 def _status(reading: Reading, span: Span, trigger: Token) -> str:
-    if reading.retrospective:
+    if reading.retrospective or _standing(trigger):
         return "historical"
     if trigger.tag_ == "VBG" and trigger.dep_ in ("pcomp", "dobj", "nsubj", "csubj"):
         if trigger.dep_ == "pcomp" and trigger.head.lower_ in BARRING:
