@@ -88,6 +88,20 @@ def parent_now(fake: FakeSlack) -> dict[str, Any]:
             else blocks}  # fmt: skip
 
 
+def parent_after(order: tuple[Alert, ...], db: Path) -> dict[str, Any]:
+    """The story's parent once these reports arrived in this order, on a fresh fake Slack
+    and store: arrival order is the only thing that differs between calls."""
+    fake = start_fake_slack()
+    try:
+        notifier = slack(fake, db.parent, db.name, reply_gap_s=0, escalate_sources=99)
+        for alert in order:
+            notifier.send(alert)
+        return parent_now(fake)
+    finally:
+        fake.server.shutdown()
+        fake.server.server_close()
+
+
 def test_out_of_order_reports_end_with_the_best_facts_on_the_parent(tmp_path: Path) -> None:
     """Every arrival order of the four reports leaves the same parent: the highest toll (19,
     never the later 15 or the first 12), the newest report's headline, every country and
@@ -96,15 +110,7 @@ def test_out_of_order_reports_end_with_the_best_facts_on_the_parent(tmp_path: Pa
     for i, order in enumerate(itertools.permutations(STORY)):
         if i % 3:  # 8 of the 24 orders keep the test quick; every report leads in some
             continue
-        fake = start_fake_slack()
-        try:
-            notifier = slack(fake, tmp_path, f"s{i}.db", reply_gap_s=0, escalate_sources=99)
-            for alert in order:
-                notifier.send(alert)
-            parent = parent_now(fake)
-        finally:
-            fake.server.shutdown()
-            fake.server.server_close()
+        parent = parent_after(order, tmp_path / f"s{i}.db")
         text = json.dumps(parent["blocks"], ensure_ascii=False)
         assert "19 migrants killed" in text and "12 migrants" not in text, order
         assert "Migrants killed at the Evros fence" in text  # r4 is the newest
@@ -261,15 +267,7 @@ def test_the_parent_shows_the_surest_reports_band_and_frame_in_any_order(
 ) -> None:
     shown = set()
     for i, order in enumerate(itertools.permutations(SCORED)):
-        fake = start_fake_slack()
-        try:
-            notifier = slack(fake, tmp_path, f"c{i}.db", reply_gap_s=0, escalate_sources=99)
-            for alert in order:
-                notifier.send(alert)
-            parent = parent_now(fake)
-        finally:
-            fake.server.shutdown()
-            fake.server.server_close()
+        parent = parent_after(order, tmp_path / f"c{i}.db")
         text = json.dumps(parent["blocks"], ensure_ascii=False)
         assert "*Confidence:* confirmed (0.90)" in text, order
         assert "*What:* Greek guards fired rubber bullets at migrants, 19 killed" in text
