@@ -16,6 +16,11 @@ ARTICLES_IN = Counter("borderwatch_articles_in_total", "Articles a worker receiv
 PREFILTERED = Counter(
     "borderwatch_articles_prefiltered_total", "Articles the prefilter kept away from spaCy."
 )
+UNREAD_LANGUAGE = Counter(
+    "borderwatch_articles_unread_language_total",
+    "Articles in a language no lexicon reads (declared or detected), by language.",
+    ["language"],
+)
 MATCHED = Counter("borderwatch_articles_matched_total", "Articles that produced an alert.")
 ALERTS = Counter("borderwatch_alerts_total", "Alerts produced, by category.", ["category"])
 DEAD_LETTERS = Counter("borderwatch_dead_letters_total", "Records sent to a DLQ.", ["topic"])

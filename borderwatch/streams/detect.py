@@ -175,15 +175,16 @@ class Detector:
 
     def language_of(self, article: Article) -> str:
         """The declared language, else the guess (``languages.detect``); 'en' when unsure."""
-        lexicons = self.foreign.lexicons if self.foreign is not None else {}
-        return detect_language(article.body, lexicons, article.language)
+        readable = self.foreign.lexicons.keys() if self.foreign is not None else ()
+        return detect_language(article.body, readable, article.language)
 
     def _foreign(self, article: Article) -> Article | None:
-        """The article with its language set, when a lexicon (not the English parse) reads it."""
+        """The article with its language set, when it is not English: a lexicon reads it, or
+        nothing does (the English parse of another language reads nothing true)."""
         if self.foreign is None:
             return None
         language = self.language_of(article)
-        if language == "en" or not self.foreign.reads(language):
+        if language == "en":
             return None
         return article if article.language == language else article.model_copy(
             update={"language": language}
@@ -203,6 +204,11 @@ class Detector:
         }
 
     def _analyse_foreign(self, foreign: ForeignReader, article: Article, language: str) -> Analysis:
+        if not foreign.reads(language):
+            # Counted by language, so ops can see what the feeds bring that nobody reads.
+            metrics.UNREAD_LANGUAGE.labels(language).inc()
+            empty = DocFacts(facts=Facts(), casualties=[], countries=[])
+            return Analysis(article, self.nlp.make_doc(""), empty, [])
         rules = self._rules_for(language)
         reading = foreign.read(article, language, rules)
         hits = [Hit(rules[h.category], evidence(h)) for h in reading.hits]

@@ -1,0 +1,56 @@
+"""Language per article: the declared one first, else py3langid's guess; a language nobody
+reads is named and counted, never parsed as English. The sentences are our own."""
+
+from __future__ import annotations
+
+from prometheus_client import REGISTRY
+
+from borderwatch.core.models import Article
+from borderwatch.streams.detect import Detector
+from borderwatch.streams.reading.languages.detect import detect
+
+READ = ("tr", "el", "es", "fr", "pl", "ar", "ru")
+GERMAN = (
+    "Die Grenzpolizei hat am Sonntag den Übergang nach Polen geschlossen, nachdem Hunderte "
+    "Menschen versucht hatten, über die Felder in das Land zu gelangen. Soldaten wurden "
+    "dorthin verlegt, und die Regierung kündigte weitere Kontrollen an."
+)
+ENGLISH = (
+    "Border guards closed the crossing on Sunday after hundreds of people tried to walk "
+    "across the fields into the country. Soldiers were sent to the area."
+)
+
+
+def unread(language: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "borderwatch_articles_unread_language_total", {"language": language}
+    )
+    return value or 0.0
+
+
+def test_the_declared_language_wins_over_the_text() -> None:
+    assert detect(ENGLISH, READ, "pl-PL") == "pl"
+    assert detect(GERMAN, READ, "en_GB") == "en"
+
+
+def test_english_and_an_unread_language_are_told_apart() -> None:
+    assert detect(ENGLISH, READ) == "en"
+    assert detect(GERMAN, READ) == "de"
+    assert detect("", READ) == "en"
+
+
+def test_an_unsure_guess_falls_back_to_a_readable_language() -> None:
+    # Three words of English: the open model's best may be another language, unsure; the
+    # guess then comes from the languages Borderwatch reads.
+    guess = detect("Border reopens today", READ)
+    assert guess in {"en", *READ}
+
+
+def test_an_article_nobody_reads_raises_nothing_and_is_counted(detector: Detector) -> None:
+    before = unread("de")
+    english = detector.alerts(Article(id="en", text=ENGLISH))
+    german = detector.alerts(Article(id="de", text=GERMAN))
+    assert [a.category for a in english] == ["border_closure"]
+    assert german == []
+    assert unread("de") == before + 1
+    assert detector.language_of(Article(id="de", text=GERMAN)) == "de"
