@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from borderwatch.core.errors import Codes, Problem, RuleError
 from borderwatch.core.yamlsrc import DataPath, LocatedYaml, load_located
+from borderwatch.streams.reading.languages.lexicon import LANGUAGES_DIR
 from borderwatch.streams.rules.factexpr import parse_fact
 from borderwatch.streams.rules.model import (
     Condition,
@@ -322,9 +323,12 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
                 continue
             origins[rule.id] = origin
             rules.append(_Expander(lists, list_where, origin, loader.problems).rule(rule))
-    for directory in sorted({(p if p.is_dir() else p.parent) / GAZETTEERS_DIR for p in given}):
-        for path in _yaml_in(directory):
-            loader.hash_file(path)
+    # Gazetteers and language lexicons are part of what the rules read: an edit to either
+    # is a new rule set version on every alert.
+    for base in sorted({p if p.is_dir() else p.parent for p in given}):
+        for directory in (base / GAZETTEERS_DIR, base / LANGUAGES_DIR):
+            for path in _yaml_in(directory):
+                loader.hash_file(path)
     if loader.problems:
         raise RuleError(loader.problems)
     return RuleSet(
