@@ -159,6 +159,22 @@ def examples_table(detector: Detector, results: Sequence[ExampleResult]) -> Tabl
     return table
 
 
+def language_examples_table(results: Sequence[ExampleResult]) -> Table:
+    """Examples per language, English first, and the categories they cover (those not in
+    English are read by the language's lexicon)."""
+    table = Table(title="rule examples per language")
+    for col in ("language", "match", "no_match", "failed", "categories"):
+        table.add_column(col, justify="right" if col in ("match", "no_match", "failed") else "left")
+    languages = sorted({r.language for r in results}, key=lambda lang: (lang != "en", lang))
+    for lang in languages:
+        mine = [r for r in results if r.language == lang]
+        kinds = [str(sum(1 for r in mine if r.kind == kind)) for kind in ("match", "no_match")]
+        failed = sum(1 for r in mine if not r.ok)
+        covered = len({r.category for r in mine})
+        table.add_row(Text(lang), *kinds, f"[red]{failed}[/]" if failed else "0", str(covered))
+    return table
+
+
 def silences_table(silences: Sequence[Silence], now: float) -> Table:
     from borderwatch.notifiers.silences import describe
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from borderwatch.cli.app import current_settings, err, group, out
-from borderwatch.cli.render import examples_table
+from borderwatch.cli.render import examples_table, language_examples_table
 from borderwatch.core.errors import BorderwatchError, Codes, Problem
 from borderwatch.core.models import Article
 
@@ -47,6 +47,8 @@ def rules_test(paths: RulePaths = None) -> None:
     detector = _detector(paths, examples=False)
     results = run_examples(detector)
     out.print(examples_table(detector, results))
+    if any(res.language != "en" for res in results):
+        out.print(language_examples_table(results))
     failed = [res for res in results if not res.ok]
     for res in failed:
         err.print(

@@ -195,6 +195,10 @@ class Codes:
     # Until the catalogue, R004 also meant this.
     R014 = Code("R014", "duplicate gazetteer id {id!r} in {kind} (also at {other})",
                 "duplicate crossing or region id across the gazetteer files")
+    R015 = Code("R015",
+                "rule {rule_id} example {kind}[{index}]: no lexicon reads language "
+                "{language!r} (rules/languages/ has: {known})",
+                "a rule example's language has no lexicon (`rules/languages/<xx>.yaml`)")
 
     S001 = Code("S001", "bad duration {text!r}: use a number and s, m, h, d or w ('6h')",
                 "a silence duration is not a number and a unit")

@@ -15,6 +15,7 @@ from borderwatch.core.errors import Codes, Problem, RuleError
 from borderwatch.core.models import Article, Casualty, Facts
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
+from borderwatch.streams.match import CompiledRule, Example
 from borderwatch.streams.reading.nlp import load_nlp
 from borderwatch.streams.rules.load import load_rules
 from borderwatch.streams.rules.model import ExpectedFacts
@@ -29,6 +30,9 @@ class ExampleResult:
     ok: bool
     detail: str = ""
     facts_failed: bool = False
+    language: str = "en"
+    unreadable: bool = False  # a language no lexicon reads: R015, not a failed example
+    category: str = ""
 
 
 def _casualty_ok(want: object, got: Casualty) -> bool:
@@ -45,44 +49,84 @@ def facts_missing(expected: ExpectedFacts, facts: Facts) -> list[str]:
     return missing
 
 
+def _foreign(example: Example) -> bool:
+    return example.language not in (None, "en")
+
+
 def run_examples(detector: Detector, rule_ids: Iterable[str] | None = None) -> list[ExampleResult]:
+    """Every example's result, in rule order. An English example is traced through its own
+    rule; one in another language goes through the detector as live traffic in that language
+    does (screen, lexicon reader), and counts by the rule's category, since a lexicon's hits
+    speak for the category (rule id ``<category>.<language>``), not for one rule."""
     rules = detector.compiled
     chosen = [rules.rule(i) for i in rule_ids] if rule_ids is not None else list(rules.values())
     jobs = [(rule, example) for rule in chosen for example in rule.examples]
-    docs = detector.parse(example.text for _, example in jobs)
-    results = []
-    for (rule, ex), doc in zip(jobs, docs, strict=True):
+    done: dict[int, ExampleResult] = {}
+    english = [i for i, (_, ex) in enumerate(jobs) if not _foreign(ex)]
+    docs = detector.parse(jobs[i][1].text for i in english)
+    for i, doc in zip(english, docs, strict=True):
+        rule, ex = jobs[i]
         ctx = detector.context(Article(id="example", text=ex.text), doc)
         hit = rules.trace(rule.id, ctx).hit
-        if ex.kind == "no_match":
-            detail = "matched, but must not" if hit else ""
-            results.append(ExampleResult(rule.id, ex.kind, ex.index, ex.text, hit is None, detail))
-            continue
-        if hit is None:
-            results.append(
-                ExampleResult(rule.id, ex.kind, ex.index, ex.text, False, "did not match")
-            )
-            continue
-        missing = facts_missing(ex.facts, ctx.facts.facts) if ex.facts else []
-        detail = f"matched, but facts missing: {'; '.join(missing)}" if missing else ""
-        results.append(
-            ExampleResult(rule.id, ex.kind, ex.index, ex.text, not missing, detail, bool(missing))
+        done[i] = _result(rule, ex, hit is not None, ctx.facts.facts)
+    reader = detector.foreign
+    foreign = [i for i, (_, ex) in enumerate(jobs) if _foreign(ex)]
+    readable = [i for i in foreign if reader is not None and reader.reads(jobs[i][1].language)]
+    articles = [Article(id="example", text=jobs[i][1].text, language=jobs[i][1].language)
+                for i in readable]  # fmt: skip
+    for i, alerts in zip(readable, detector.alerts_many(articles), strict=True):
+        rule, ex = jobs[i]
+        fired = next((a for a in alerts if a.category == rule.rule.category), None)
+        done[i] = _result(rule, ex, fired is not None, fired.facts if fired else None)
+    for i in foreign:
+        rule, ex = jobs[i]
+        if i not in done:
+            detail = f"no lexicon reads language {ex.language!r}"
+            done[i] = ExampleResult(rule.id, ex.kind, ex.index, ex.text, False, detail,
+                                    language=str(ex.language), unreadable=True,
+                                    category=rule.rule.category)  # fmt: skip
+    return [done[i] for i in range(len(jobs))]
+
+
+def _result(rule: CompiledRule, ex: Example, hit: bool, facts: Facts | None) -> ExampleResult:
+    language, category = ex.language or "en", rule.rule.category
+    said = "" if language == "en" else f" ({language}: {category})"
+    ok, detail, facts_failed = not hit, f"matched, but must not{said}" if hit else "", False
+    if ex.kind == "match":
+        missing = facts_missing(ex.facts, facts) if hit and facts and ex.facts else []
+        ok, facts_failed = hit and not missing, bool(missing)
+        detail = (
+            f"did not match{said}"
+            if not hit
+            else f"matched, but facts missing: {'; '.join(missing)}{said}"
+            if missing
+            else ""
         )
-    return results
+    return ExampleResult(
+        rule.id, ex.kind, ex.index, ex.text, ok, detail, facts_failed, language, category=category
+    )
 
 
 def example_problems(detector: Detector, results: Iterable[ExampleResult]) -> list[Problem]:
-    """Each failed example as a problem located at the example in its rule file."""
+    """Each failed example as a problem located at the example in its rule file (at its
+    ``language`` when no lexicon reads that language)."""
     problems = []
     for res in results:
         if res.ok:
             continue
+        rule = detector.compiled[res.rule_id]
+        if res.unreadable:
+            known = ", ".join(sorted(detector.foreign.lexicons)) if detector.foreign else ""
+            msg = Codes.R015.format(rule_id=res.rule_id, kind=res.kind, index=res.index,
+                                    language=res.language, known=known or "none")  # fmt: skip
+            at = ("examples", res.kind, res.index, "language")
+            problems.append(rule.problem(Codes.R015.code, msg, *at))
+            continue
         msg = Codes.R009.format(
             rule_id=res.rule_id, kind=res.kind, index=res.index, detail=res.detail, text=res.text
         )
-        at: tuple[str, ...] = ("facts",) if res.facts_failed else ()
-        rule = detector.compiled[res.rule_id]
-        problems.append(rule.problem(Codes.R009.code, msg, "examples", res.kind, res.index, *at))
+        where: tuple[str, ...] = ("facts",) if res.facts_failed else ()
+        problems.append(rule.problem(Codes.R009.code, msg, "examples", res.kind, res.index, *where))
     return problems
 
 

@@ -126,6 +126,7 @@ class Example:
     index: int
     text: str
     facts: ExpectedFacts | None = None
+    language: str | None = None  # declared: read by that language's lexicon unless English
 
 
 @dataclass(frozen=True)
@@ -186,11 +187,14 @@ class CompiledRuleSet(Mapping[str, CompiledRule]):
 def _examples(rule: Rule) -> Iterator[Example]:
     for i, example in enumerate(rule.examples.match):
         if isinstance(example, MatchExample):
-            yield Example("match", i, example.text, example.facts)
+            yield Example("match", i, example.text, example.facts, example.language)
         else:
             yield Example("match", i, example)
-    for i, text in enumerate(rule.examples.no_match):
-        yield Example("no_match", i, text)
+    for i, other in enumerate(rule.examples.no_match):
+        if isinstance(other, str):
+            yield Example("no_match", i, other)
+        else:
+            yield Example("no_match", i, other.text, language=other.language)
 
 
 def compile_rules(ruleset: RuleSet, nlp: Language) -> CompiledRuleSet:

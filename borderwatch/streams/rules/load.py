@@ -33,7 +33,7 @@ from borderwatch.streams.rules.model import (
 LISTS_DIR = "lists"
 GAZETTEERS_DIR = "gazetteers"
 CUE_PREFIX = "cue_"
-_UNION_TAGS = frozenset({"str", "MatchExample"})
+_UNION_TAGS = frozenset({"str", "MatchExample", "NoMatchExample"})
 M = TypeVar("M", bound=BaseModel)
 
 

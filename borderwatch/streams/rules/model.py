@@ -196,18 +196,35 @@ class ExpectedFacts(_Strict):
     casualties: list[ExpectedCasualty] = Field(default_factory=list)
 
 
+def _example_language() -> Any:
+    return Field(
+        default=None,
+        pattern=r"^[a-z]{2}$",
+        description="ISO 639-1. Not English: the text is read by that language's lexicon "
+        "(rules/languages/<xx>.yaml), and what counts is whether the rule's category fires.",
+    )
+
+
 class MatchExample(_Strict):
     text: str = Field(min_length=1)
+    language: str | None = _example_language()
     facts: ExpectedFacts | None = Field(
         default=None, description="Facts that must be extracted from the text (a subset)."
     )
+
+
+class NoMatchExample(_Strict):
+    text: str = Field(min_length=1)
+    language: str | None = _example_language()
 
 
 class Examples(_Strict):
     match: list[str | MatchExample] = Field(
         default_factory=list, description="Texts the rule must match."
     )
-    no_match: list[str] = Field(default_factory=list, description="Texts it must not match.")
+    no_match: list[str | NoMatchExample] = Field(
+        default_factory=list, description="Texts it must not match."
+    )
 
 
 class Rule(_Strict):
