@@ -48,6 +48,53 @@ QUIET = [
 ]
 
 
+OPEN, C, S, T = "border_opening", "border_closure", "border_shooting", "troop_casualties"
+
+# Each kind of reading fix, and its near-misses, in each language: phrasings with words between
+# ("obligó a decenas de migrantes a regresar"), prefixed and irregular verbs, a guard's title
+# that names the border ("police des frontières") read as a guard and not as a border, the
+# counted soldiers as the casualties (not the shooters), "civil war" and "Guardia Civil" not
+# civilians, purpose clauses and attempts ("tentaient de franchir") not an opening or a pushback,
+# ceasefires and weddings not shootings, a deal closed near the border not a closure.
+# BEGIN READINGS
+READINGS = [
+    ('es', 'La policía obligó a decenas de migrantes a regresar a Marruecos.', {C}),
+    ('es', 'Los agentes hicieron retroceder a un grupo de refugiados junto a la valla.', {C}),
+    ('es', 'Argelia mantiene cerrado el paso fronterizo desde el lunes.', {C}),
+    ('es', 'Los guardias fronterizos devolvieron en caliente a cuarenta subsaharianos.', {C}),
+    ('es', 'Los dos gobiernos cerraron un acuerdo comercial en la ciudad fronteriza.', set()),
+    ('es', 'Hungría reabrió su frontera con Serbia tras semanas de bloqueo.', {OPEN}),
+    ('es', 'Las autoridades permitieron la entrada de miles de refugiados sirios.', {OPEN}),
+    ('es', 'Grecia dejó de impedir el paso a los solicitantes de asilo.', {OPEN}),
+    ('es', 'Los migrantes que intentaban cruzar la frontera fueron detenidos.', set()),
+    ('es', 'Soldados iraníes abatieron a tiros a dos porteadores kurdos en la frontera.', {S}),
+    ('es', 'La guardia de fronteras tiroteó a un grupo de jóvenes cerca de la aduana.', {S}),
+    ('es', 'Un invitado murió por un disparo durante una boda en Sevilla.', set()),
+    ('es', 'El alto el fuego en la frontera se mantiene desde el domingo.', set()),
+    ('es', 'Tres militares murieron en un ataque contra un puesto del ejército.', {T}),
+    ('es', 'Dos guardias civiles resultaron heridos en la valla de Ceuta.', {T}),
+    ('es', 'Los soldados desfilaron en una ceremonia junto a la frontera.', set()),
+    ('es', 'El ataque causó la muerte de cinco soldados y dos civiles.', {T}),
+    ('fr', "Les gendarmes ont refoulé une centaine d'exilés vers l'Italie.", {C}),
+    ('fr', "L'Algérie a fermé le poste frontalier avec le Niger.", {C}),
+    ('fr', 'Les deux pays ont conclu un accord sur la fermeture des usines près de la frontière.', set()),
+    ('fr', 'La Pologne a rouvert le point de passage de Terespol.', {OPEN}),
+    ('fr', "Berlin a laissé entrer des milliers de demandeurs d'asile.", {OPEN}),
+    ('fr', 'Des migrants qui tentaient de franchir la frontière ont été arrêtés.', set()),
+    ('fr', 'Des garde-frontières iraniens ont abattu deux passeurs afghans.', {S}),
+    ('fr', 'La police a ouvert le feu sur des exilés près de la clôture.', {S}),
+    ('fr', "Un homme a été blessé par balle lors d'un mariage à Lyon.", set()),
+    ('fr', 'Le cessez-le-feu à la frontière tient depuis lundi.', set()),
+    ('fr', "Deux militaires ont péri dans l'explosion d'une mine.", {T}),
+    ('fr', 'Trois policiers ont été grièvement blessés au poste-frontière.', {T}),
+    ('fr', "L'attaque a coûté la vie à six soldats et quatre civils.", {T}),
+    ('fr', "Les soldats ont défilé lors d'une cérémonie à la frontière.", set()),
+    ('fr', 'Le gouvernement envisage de fermer la frontière avec la Belgique.', set()),
+    ('fr', 'Médecins sans frontières a soigné des blessés à la frontière.', set()),
+]  # fmt: skip
+# END READINGS
+
+
 def categories(detector: Detector, language: str | None, text: str) -> set[str]:
     article = Article(id="t", text=text, language=language)
     return {a.category for a in detector.alerts(article)}
@@ -132,3 +179,10 @@ def test_file_name_must_be_its_language(tmp_path: Path) -> None:
     )
     with pytest.raises(RuleError, match=r"de\.yaml:1:\d+: \[R003\].*file name"):
         load_languages(tmp_path)
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), READINGS)
+def test_readings_and_near_misses(
+    detector: Detector, language: str, text: str, expected: set[str]
+) -> None:
+    assert categories(detector, language, text) == expected

@@ -40,6 +40,9 @@ class CategoryCues(_Strict):
     accept: list[CueName] = Field(
         default_factory=list, description="Cues that do not disqualify a sentence here."
     )
+    near: int | None = Field(
+        default=None, ge=1, le=60, description="Most tokens a pattern's words may span."
+    )
 
 
 class LanguageLexicon(_Strict):
@@ -71,7 +74,7 @@ class LanguageLexicon(_Strict):
         for category, cues in self.categories.items():
             if category not in CATEGORIES:
                 raise ValueError(f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
-            named = [g.lstrip("!") for p in cues.patterns for g in p] + cues.veto
+            named = [g.lstrip("!").lstrip("#") for p in cues.patterns for g in p] + cues.veto
             for group in named:
                 if group not in self.words:
                     raise ValueError(f"{category}: unknown word group {group!r}")

@@ -6,12 +6,19 @@ verb; a soldier word, a killing verb), a sentence with a negation, plan or backg
 not count, and article-wide vetoes keep known traps out (Doctors Without Borders, sport
 shooting, tourists). Facts are read the same way: countries and crossings from the lexicon's
 names, casualty counts from digits and number words next to a victims' word.
+
+A group's entry may hold ``...`` (up to ``GAP_REACH`` words between: "obligan ... volver" reads
+"obligan a otros a volver"), and an entry written ``-phrase`` takes the words it covers out
+of the group ("police des frontières" is a guard, not a border). In a pattern, ``#group`` is a
+word of the group with a count just before it ("five soldiers": the counted are casualties,
+not the shooters), ``!`` forbids, and a category's ``near`` bounds how many words its
+pattern's words may span. A year before the article's own names the past (historical).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -29,6 +36,7 @@ from borderwatch.core.models import (
 from borderwatch.core.models import Span as EvidenceSpan
 from borderwatch.streams.reading.facts import DocFacts
 from borderwatch.streams.reading.gazetteer import Gazetteer
+from borderwatch.streams.reading.languages.lemmas import lemmatizer
 from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, Stem, fold, stem
 from borderwatch.streams.rules.model import Rule
 
@@ -36,6 +44,10 @@ _SENT_END = re.compile(r"(?<=[.!?؟;…])\s+|\n+")
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 _DIGITS = re.compile(r"^\d{1,3}(?:[.,\u00a0 ]\d{3})*$|^\d+$")
 NUMBER_REACH = 4  # tokens between a count and the victims' word
+COUNTED_REACH = 2  # "5 soldiers", "five Chadian soldiers": a count this close marks the counted
+GAP = "..."
+GAP_REACH = 5  # words a gap in an entry may skip
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 COUNT_GROUPS = {"troops": "soldier", "victims": "migrant"}
 KILL_GROUPS = {"kill": "killed", "wound": "wounded"}
 
@@ -46,6 +58,20 @@ class Token:
     start: int  # character offsets in the sentence
     end: int
     forms: tuple[str, ...]  # folded, and without the language's clitic prefixes
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named group's entries: words that count, and phrases whose words do not."""
+
+    stems: tuple[Stem, ...]
+    without: tuple[Stem, ...] = ()
+
+
+def group(entries: Iterable[str]) -> Group:
+    plus = [stem(e) for e in entries if not e.startswith("-")]
+    minus = [stem(e[1:]) for e in entries if e.startswith("-")]
+    return Group(tuple(plus), tuple(minus))
 
 
 @dataclass(frozen=True)
@@ -77,11 +103,11 @@ class ForeignReader:
         self.gazetteer = gazetteer
         self._nlp: dict[str, Language] = {}
         self._groups = {
-            lang: {name: [stem(w) for w in words] for name, words in lx.words.items()}
+            lang: {name: group(words) for name, words in lx.words.items()}
             for lang, lx in self.lexicons.items()
         }
         self._cues = {
-            lang: {name: [stem(w) for w in words] for name, words in lx.cues.items()}
+            lang: {name: group(words) for name, words in lx.cues.items()}
             for lang, lx in self.lexicons.items()
         }
         self._countries = {
@@ -96,6 +122,23 @@ class ForeignReader:
             lang: {fold(w.lstrip("=")): n for w, n in lx.numbers.items()}
             for lang, lx in self.lexicons.items()
         }
+        for lang, lx in self.lexicons.items():
+            self._name_crossings_as_border(lang, lx)
+
+    def _name_crossings_as_border(self, lang: str, lexicon: LanguageLexicon) -> None:
+        """A named crossing is a border word ("Rafah will open"); a Latin-script language also
+        writes the gazetteer's own names, so those count there as crossings and as border."""
+        if lexicon.script == "latin":
+            self._crossings[lang] += [
+                (c.id, stem(name))
+                for c in self.gazetteer.crossings.values()
+                for name in c.names
+                if "–" not in name
+            ]
+        border = self._groups[lang].get("border")
+        if border is not None:
+            named = tuple(entry for _, entry in self._crossings[lang])
+            self._groups[lang]["border"] = Group(border.stems + named, border.without)
 
     def reads(self, language: str | None) -> bool:
         return language is not None and language in self.lexicons
@@ -107,6 +150,7 @@ class ForeignReader:
 
     def sentences(self, language: str, doc: Doc) -> list[Sentence]:
         clitics = sorted((fold(c) for c in self.lexicons[language].clitics), key=len, reverse=True)
+        lemma = lemmatizer(language)
         text = doc.text
         cuts = [m for m in _SENT_END.finditer(text) if not _abbreviation(text, m.start())]
         bounds = [0] + [m.end() for m in cuts] + [len(text)]
@@ -121,13 +165,15 @@ class ForeignReader:
             toks: list[Token] = []
             while pending is not None and pending.idx < end:
                 if pending.idx >= start:
-                    toks.extend(self._token(pending.text, pending.idx - offset, clitics))
+                    toks.extend(self._token(pending.text, pending.idx - offset, clitics, lemma))
                 pending = next(tokens, None)
             out.append(Sentence(chunk, offset, tuple(toks)))
         return out
 
     @staticmethod
-    def _token(raw: str, start: int, clitics: Sequence[str]) -> Iterable[Token]:
+    def _token(
+        raw: str, start: int, clitics: Sequence[str], lemma: Callable[[str], str] | None = None
+    ) -> Iterable[Token]:
         core = _EDGE.sub("", raw)
         if not core:
             return []
@@ -137,6 +183,10 @@ class ForeignReader:
         for c in clitics:
             if folded.startswith(c) and len(folded) - len(c) >= 2:
                 forms.append(folded[len(c) :])
+        if lemma is not None and not core.isdigit():
+            base = lemma(core)
+            if base and base not in forms:
+                forms.append(base)
         return [Token(core, start + lead, start + lead + len(core), tuple(forms))]
 
     def read(self, article: Article, language: str, rules: Mapping[str, Rule]) -> Reading:
@@ -146,25 +196,31 @@ class ForeignReader:
         groups = self._groups[language]
         hits: list[ForeignHit] = []
         article_groups = {
-            name for name, stems in groups.items() if any(_find(s.tokens, stems) for s in sents)
+            name for name, g in groups.items() if any(_find_group(s.tokens, g) for s in sents)
         }
+        year = article.published.year if article.published else None
+        numbers = self._numbers[language]
         for category, cues in lexicon.categories.items():
             if category not in rules or article_groups & set(cues.veto):
                 continue
             for sentence in sents[: cues.lead + 1]:
-                if self._disqualified(language, sentence, cues.accept):
+                if self._disqualified(language, sentence, cues.accept, year):
                     continue
-                spans = _pattern_spans(sentence, cues.patterns, groups)
+                spans = _pattern_spans(sentence, cues.patterns, groups, numbers, cues.near)
                 if spans is not None:
                     hits.append(ForeignHit(category, sentence, spans))
                     break
         facts = self._facts(language, sents, hits)
         return Reading(doc, DocFacts(facts=facts, casualties=[], countries=[]), hits)
 
-    def _disqualified(self, language: str, sentence: Sentence, accept: Sequence[str]) -> bool:
+    def _disqualified(
+        self, language: str, sentence: Sentence, accept: Sequence[str], year: int | None = None
+    ) -> bool:
+        if "historical" not in accept and year is not None and _earlier_year(sentence, year):
+            return True
         return any(
-            _find(sentence.tokens, stems)
-            for name, stems in self._cues[language].items()
+            _find_group(sentence.tokens, g)
+            for name, g in self._cues[language].items()
             if name not in accept
         )
 
@@ -202,7 +258,7 @@ class ForeignReader:
             (
                 o
                 for g, o in KILL_GROUPS.items()
-                if g in groups and _find(sentence.tokens, groups[g])
+                if g in groups and _find_group(sentence.tokens, groups[g])
             ),
             None,
         )
@@ -211,7 +267,7 @@ class ForeignReader:
         out: list[Casualty] = []
         toks = sentence.tokens
         for group, who in COUNT_GROUPS.items():
-            for i in _find(toks, groups.get(group, [])):
+            for i in _find_group(toks, groups.get(group, Group(()))):
                 count = _count_before(toks, i, numbers)
                 if count is not None:
                     out.append(Casualty(count=count, who=who, outcome=outcome,
@@ -220,17 +276,33 @@ class ForeignReader:
         return out
 
 
+# Abbreviations news in these languages writes before numbers and names; any other short word
+# before a stop ends its sentence ("... w ciągu miesiąca. Rząd", "... έναν μήνα. Η").
+_ABBREVIATIONS = frozenset(
+    {
+        *("tys", "mln", "mld", "proc", "godz", "tzw", "np", "ok", "ul", "gen", "płk", "kpt", "nr"),
+        *("wg", "st", "тыс", "млн", "млрд", "руб", "км", "гг", "ул", "им", "др", "см"),
+        *("χλμ", "εκατ", "δισ", "κλπ", "env", "av", "bd", "mme", "cf", "aprox", "núm", "sra"),
+        *("dra", "etc", "yy", "vb", "bkz"),
+    }
+)
+
+
 def _abbreviation(text: str, end: int) -> bool:
-    """'10 tys. Rohingjów', '8,5 proc.': a short lower-case word before the stop is an
-    abbreviation, not a sentence end (no line break there)."""
+    """'10 tys. Rohingjów', '8,5 proc.': a known abbreviation or one lower-case letter before
+    the stop is not a sentence end (no line break there)."""
     if end == 0 or text[end - 1] != "." or "\n" in text[end : end + 2]:
         return False
     word = text[: end - 1].rsplit(None, 1)[-1] if text[: end - 1].strip() else ""
-    return 0 < len(word) <= 4 and word.isalpha() and word.islower()
+    if not word.isalpha() or not word.islower():
+        return False
+    return len(word) == 1 or word in _ABBREVIATIONS
 
 
-def _count_before(toks: Sequence[Token], i: int, numbers: Mapping[str, int]) -> int | None:
-    for j in range(i - 1, max(-1, i - NUMBER_REACH - 1), -1):
+def _count_before(
+    toks: Sequence[Token], i: int, numbers: Mapping[str, int], reach: int = NUMBER_REACH
+) -> int | None:
+    for j in range(i - 1, max(-1, i - reach - 1), -1):
         text = toks[j].text
         if _DIGITS.match(text):
             return int(re.sub(r"\D", "", text))
@@ -240,40 +312,103 @@ def _count_before(toks: Sequence[Token], i: int, numbers: Mapping[str, int]) -> 
     return None
 
 
+def _earlier_year(sentence: Sentence, year: int) -> bool:
+    """'in 2015' in an article of 2018: the sentence recalls the past, as in English."""
+    return any(_YEAR.match(t.text) and int(t.text) < year for t in sentence.tokens)
+
+
+def _counted(toks: Sequence[Token], i: int, numbers: Mapping[str, int]) -> bool:
+    return _count_before(toks, i, numbers, COUNTED_REACH) is not None
+
+
 def _matches(token: Token, word: str, exact: bool) -> bool:
     return any((f == word) if exact else f.startswith(word) for f in token.forms)
 
 
+def _match_end(toks: Sequence[Token], i: int, s: Stem, k: int = 0) -> int | None:
+    """The index after ``s`` matched from token ``i`` (its word ``k`` on), or None; a gap
+    word skips up to ``GAP_REACH`` tokens."""
+    if k == len(s.words):
+        return i
+    if s.words[k] == GAP:
+        for j in range(i, min(len(toks), i + GAP_REACH) + 1):
+            end = _match_end(toks, j, s, k + 1)
+            if end is not None:
+                return end
+        return None
+    if i < len(toks) and _matches(toks[i], s.words[k], s.exact[k]):
+        return _match_end(toks, i + 1, s, k + 1)
+    return None
+
+
 def _find(toks: Sequence[Token], stems: Sequence[Stem]) -> list[int]:
     """Token indices where any of ``stems`` starts (each of its words matching in a row)."""
-    found: list[int] = []
+    return [i for i in range(len(toks)) if any(_match_end(toks, i, s) is not None for s in stems)]
+
+
+def _find_group(toks: Sequence[Token], g: Group) -> list[int]:
+    """Where the group's words start, less the words its ``-phrase`` entries cover."""
+    found = _find(toks, g.stems)
+    if not found or not g.without:
+        return found
+    covered: set[int] = set()
     for i in range(len(toks)):
-        for s in stems:
-            n = len(s.words)
-            if i + n <= len(toks) and all(
-                _matches(toks[i + k], s.words[k], s.exact[k]) for k in range(n)
-            ):
-                found.append(i)
-                break
-    return found
+        for s in g.without:
+            end = _match_end(toks, i, s)
+            if end is not None:
+                covered.update(range(i, end))
+    return [i for i in found if i not in covered]
 
 
 def _pattern_spans(
-    sentence: Sentence, patterns: Sequence[Sequence[str]], groups: Mapping[str, list[Stem]]
+    sentence: Sentence,
+    patterns: Sequence[Sequence[str]],
+    groups: Mapping[str, Group],
+    numbers: Mapping[str, int] | None = None,
+    near: int | None = None,
 ) -> tuple[tuple[Token, str], ...] | None:
+    """The first pattern all of whose groups are in the sentence (and none it forbids), its
+    words within ``near`` tokens of each other when that is set."""
+    toks = sentence.tokens
     for pattern in patterns:
-        spans: list[tuple[Token, str]] = []
-        for group in pattern:
-            found = _find(sentence.tokens, groups[group.lstrip("!")])
-            if group.startswith("!"):
+        wanted: list[tuple[str, list[int]]] = []
+        for element in pattern:
+            forbid = element.startswith("!")
+            name = element.lstrip("!")
+            counted = name.startswith("#")
+            found = _find_group(toks, groups[name.lstrip("#")])
+            if counted:
+                found = [i for i in found if _counted(toks, i, numbers or {})]
+            if forbid:
                 if found:
                     break
                 continue
             if not found:
                 break
-            spans.append((sentence.tokens[found[0]], group))
+            wanted.append((element, found))
         else:
-            return tuple(spans)
+            chosen = _closest(wanted, near)
+            if chosen is not None:
+                return tuple((toks[i], name) for name, i in chosen)
+    return None
+
+
+def _closest(
+    wanted: Sequence[tuple[str, list[int]]], near: int | None
+) -> list[tuple[str, int]] | None:
+    """One index per group: the first of each, or with ``near`` the first window of that
+    many tokens holding one of every group."""
+    if near is None or not wanted:
+        return [(name, found[0]) for name, found in wanted]
+    for start in sorted({i for _, found in wanted for i in found}):
+        chosen: list[tuple[str, int]] = []
+        for name, found in wanted:
+            inside = [i for i in found if start <= i <= start + near]
+            if not inside:
+                break
+            chosen.append((name, inside[0]))
+        else:
+            return chosen
     return None
 
 
