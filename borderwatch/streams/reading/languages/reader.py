@@ -18,7 +18,7 @@ pattern's words may span. A year before the article's own names the past (histor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -36,7 +36,6 @@ from borderwatch.core.models import (
 from borderwatch.core.models import Span as EvidenceSpan
 from borderwatch.streams.reading.facts import DocFacts
 from borderwatch.streams.reading.gazetteer import Gazetteer
-from borderwatch.streams.reading.languages.lemmas import lemmatizer
 from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, Stem, fold, stem
 from borderwatch.streams.rules.model import Rule
 
@@ -150,7 +149,6 @@ class ForeignReader:
 
     def sentences(self, language: str, doc: Doc) -> list[Sentence]:
         clitics = sorted((fold(c) for c in self.lexicons[language].clitics), key=len, reverse=True)
-        lemma = lemmatizer(language)
         text = doc.text
         cuts = [m for m in _SENT_END.finditer(text) if not _abbreviation(text, m.start())]
         bounds = [0] + [m.end() for m in cuts] + [len(text)]
@@ -165,15 +163,13 @@ class ForeignReader:
             toks: list[Token] = []
             while pending is not None and pending.idx < end:
                 if pending.idx >= start:
-                    toks.extend(self._token(pending.text, pending.idx - offset, clitics, lemma))
+                    toks.extend(self._token(pending.text, pending.idx - offset, clitics))
                 pending = next(tokens, None)
             out.append(Sentence(chunk, offset, tuple(toks)))
         return out
 
     @staticmethod
-    def _token(
-        raw: str, start: int, clitics: Sequence[str], lemma: Callable[[str], str] | None = None
-    ) -> Iterable[Token]:
+    def _token(raw: str, start: int, clitics: Sequence[str]) -> Iterable[Token]:
         core = _EDGE.sub("", raw)
         if not core:
             return []
@@ -183,10 +179,6 @@ class ForeignReader:
         for c in clitics:
             if folded.startswith(c) and len(folded) - len(c) >= 2:
                 forms.append(folded[len(c) :])
-        if lemma is not None and not core.isdigit():
-            base = lemma(core)
-            if base and base not in forms:
-                forms.append(base)
         return [Token(core, start + lead, start + lead + len(core), tuple(forms))]
 
     def read(self, article: Article, language: str, rules: Mapping[str, Rule]) -> Reading:
