@@ -24,6 +24,7 @@ from borderwatch.core.models import Span as EvidenceSpan
 from borderwatch.streams.modality import ModalityJudge, clause_dates, reference_year
 from borderwatch.streams.reading.facts import DocFacts
 from borderwatch.streams.reading.gazetteer import CROSSING, REGION, Gazetteer
+from borderwatch.streams.reading.nlp import word_lemmas
 from borderwatch.streams.rules.factexpr import FactTest, parse_fact
 from borderwatch.streams.rules.load import RuleOrigin, RuleSet
 from borderwatch.streams.rules.model import (
@@ -68,7 +69,7 @@ def phrase_pattern(phrase: str, nlp: Language) -> list[dict[str, Any]]:
     plain = [text for kind, text in slots if kind == "lemma"]
     lemmas: list[str] = []
     if plain:
-        lemmas = [t.lemma_.lower() for t in nlp(Doc(nlp.vocab, words=plain))]
+        lemmas = [lemma.lower() for lemma in word_lemmas(nlp, plain)]
     pattern: list[dict[str, Any]] = []
     next_lemma = iter(lemmas)
     for kind, text in slots:

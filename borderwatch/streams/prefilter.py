@@ -38,6 +38,7 @@ from borderwatch.streams.reading.lexicon import (
     PAST_FORMS,
     STATE_FORMS,
 )
+from borderwatch.streams.reading.nlp import word_lemmas
 from borderwatch.streams.rules.model import GAP, Condition, Rule, Scope
 
 Need = frozenset[str]  # any one of these strings must occur
@@ -80,8 +81,7 @@ class _Lemmas:
         return {f for f in out if f}
 
     def lemma(self, word: str) -> str:
-        doc = self.nlp(Doc(self.nlp.vocab, words=[word]))
-        return doc[0].lemma_
+        return word_lemmas(self.nlp, (word,))[0]
 
 
 def _phrase_need(phrase: str, lemmas: _Lemmas) -> Need:
