@@ -446,9 +446,9 @@ CONDITION_TABLE: list[tuple[str, str, str, dict[str, Any], bool]] = [
     ),
     (
         "language filter hit",
-        _rule(CLOSE, languages="[fr]"),
+        _rule(CLOSE, languages="[en, fr]"),
         "Chad closed the border.",
-        {"language": "fr"},
+        {"language": "en"},
         True,
     ),
 ]
