@@ -126,7 +126,9 @@ class Detector:
             reader=FactReader(nlp, gazetteer, ruleset.cues),
             prefilter=Prefilter(ruleset.rules, nlp, gazetteer),
             max_chars=max_chars,
-            foreign=ForeignReader(load_languages(rules_dir / LANGUAGES_DIR), gazetteer),
+            foreign=ForeignReader(
+                load_languages(rules_dir / LANGUAGES_DIR, ruleset.list_languages), gazetteer
+            ),
             scoped=scoped,
         )
 

@@ -52,6 +52,8 @@ class RuleSet:
     files: tuple[Path, ...]
     version: str
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Per list, its words in other languages (``languages:``), for the lexicons' ``@name``.
+    list_languages: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     cues: dict[CueKind, frozenset[str]] = field(default_factory=dict)
     origins: dict[str, RuleOrigin] = field(default_factory=dict)
 
@@ -126,6 +128,7 @@ class _Loader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
+        self.languages: dict[str, dict[str, tuple[str, ...]]] = {}
 
     def read(self, path: Path, root: Path | None = None) -> LocatedYaml | None:
         doc = load_located(path)
@@ -182,6 +185,7 @@ class _Loader:
                     continue
                 where[name] = (doc, name)
                 found[name] = self._list_items(doc, name, named)
+                self.languages[name] = {k: tuple(v) for k, v in named.languages.items()}
         return found, where
 
     def _list_items(self, doc: LocatedYaml, name: str, named: NamedList) -> tuple[str, ...]:
@@ -336,6 +340,7 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
         files=tuple(files),
         version=loader.digest.hexdigest()[:12],
         lists=lists,
+        list_languages=loader.languages,
         cues=_cues(lists),
         origins=origins,
     )

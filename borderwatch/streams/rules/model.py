@@ -312,7 +312,12 @@ class RuleFile(_Strict):
 
 class NamedList(_Strict):
     description: str = ""
-    items: list[str] = Field(min_length=1)
+    items: list[str] = Field(min_length=1, description="The words in English, rule phrases.")
+    languages: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], list[str]] = Field(
+        default_factory=dict,
+        description="The same words in other languages (ISO 639-1 -> lemmas or stems, written "
+        "as in rules/languages/<xx>.yaml): a lexicon word group that names @list reads them.",
+    )
 
 
 class ListFile(_Strict):

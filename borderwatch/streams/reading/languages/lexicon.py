@@ -9,6 +9,7 @@ forbids a group in that sentence, and ``veto`` groups forbid the category in the
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from borderwatch.core.errors import Codes, Problem, RuleError
 from borderwatch.core.models import CATEGORIES
-from borderwatch.core.yamlsrc import load_located, schema_problems
+from borderwatch.core.yamlsrc import LocatedYaml, load_located, schema_problems
 
 LANGUAGES_DIR = "languages"
 Script = Literal["latin", "greek", "cyrillic", "arabic"]
@@ -111,9 +112,13 @@ def stem(entry: str) -> Stem:
     )
 
 
-def load_languages(directory: Path) -> dict[str, LanguageLexicon]:
-    """Every ``<xx>.yaml`` in ``directory``; an absent directory is none. Raises ``RuleError``
-    with every located problem at once."""
+ListWords = Mapping[str, Mapping[str, Sequence[str]]]  # list name -> language -> words
+
+
+def load_languages(directory: Path, lists: ListWords | None = None) -> dict[str, LanguageLexicon]:
+    """Every ``<xx>.yaml`` in ``directory``; an absent directory is none. A group's ``@name``
+    stands for the named list's words in the lexicon's language (``rules/lists``, their
+    ``languages:``). Raises ``RuleError`` with every located problem at once."""
     if not directory.is_dir():
         return {}
     problems: list[Problem] = []
@@ -135,7 +140,34 @@ def load_languages(directory: Path) -> dict[str, LanguageLexicon]:
             detail = f"language {lexicon.language!r} must match the file name {path.stem!r}"
             problems.append(Problem.of(Codes.R003, path, line, col, detail=detail))
             continue
-        out[lexicon.language] = lexicon
+        words = _expand_lists(lexicon, lists or {}, doc, problems)
+        out[lexicon.language] = lexicon.model_copy(update={"words": words})
     if problems:
         raise RuleError(problems)
+    return out
+
+
+def _expand_lists(
+    lexicon: LanguageLexicon, lists: ListWords, doc: LocatedYaml, problems: list[Problem]
+) -> dict[str, list[str]]:
+    """Word groups with every ``@name`` replaced by that list's words in this language; a
+    list that does not exist, or has none in this language, is a located problem."""
+    out: dict[str, list[str]] = {}
+    for group, entries in lexicon.words.items():
+        words: list[str] = []
+        for i, entry in enumerate(entries):
+            if not entry.startswith("@"):
+                words.append(entry)
+                continue
+            name = entry[1:]
+            found = lists.get(name, {}).get(lexicon.language)
+            if not found:
+                known = ", ".join(sorted(n for n, by in lists.items() if lexicon.language in by))
+                detail = (f"{entry}: no list {name!r} with {lexicon.language!r} words "
+                          f"(lists that have them: {known or 'none'})")  # fmt: skip
+                problems.append(Problem.of(Codes.R006, doc.path, *doc.locate(("words", group, i)),
+                                           detail=detail))  # fmt: skip
+                continue
+            words.extend(found)
+        out[group] = words
     return out

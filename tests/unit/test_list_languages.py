@@ -1,0 +1,60 @@
+"""A named list holds its words in every language: rules read its English items, and a
+lexicon group that names ``@list`` reads the items of the lexicon's own language. The
+sentences are our own."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from borderwatch.core.errors import RuleError
+from borderwatch.core.models import Article
+from borderwatch.core.settings import Settings
+from borderwatch.streams import checked_detector
+from borderwatch.streams.rules.load import load_rules
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+SENTENCE = "Ankara, Suriye ile olan hudut kapısını üç gün boyunca kapattı."
+
+
+def rules_with(tmp_path: Path, tr_words: str, lexicon_group: str) -> Path:
+    """A copy of the rules whose ``border_words`` list has Turkish words, and whose Turkish
+    lexicon's ``border`` group is ``lexicon_group``."""
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    common = copy / "lists" / "common.yaml"
+    text = common.read_text(encoding="utf-8")
+    anchor = "  border_words:\n"
+    assert anchor in text
+    common.write_text(text.replace(anchor, anchor + f"    languages: {{tr: {tr_words}}}\n", 1),
+                      encoding="utf-8")  # fmt: skip
+    lexicon = copy / "languages" / "tr.yaml"
+    tr = re.sub(r"(?m)^  border: \[.*\]$", f"  border: {lexicon_group}",
+                lexicon.read_text(encoding="utf-8"), count=1)  # fmt: skip
+    lexicon.write_text(tr, encoding="utf-8")
+    return copy
+
+
+def test_a_lexicon_group_reads_the_list_s_words_in_its_language(tmp_path: Path) -> None:
+    rules = rules_with(tmp_path, "[hudut]", '["@border_words"]')
+    assert load_rules([rules]).list_languages["border_words"]["tr"] == ("hudut",)
+    detector = checked_detector(Settings(), rules, examples=False)
+    alerts = detector.alerts(Article(id="tr", text=SENTENCE, language="tr"))
+    assert [a.category for a in alerts] == ["border_closure"]
+    # Without the word in the list, the group has nothing to read the sentence with.
+    bare = rules_with(tmp_path / "bare", "[sınır]", '["@border_words"]')
+    detector = checked_detector(Settings(), bare, examples=False)
+    assert detector.alerts(Article(id="tr", text=SENTENCE, language="tr")) == []
+
+
+def test_a_list_without_words_in_the_language_is_a_located_error(tmp_path: Path) -> None:
+    rules = rules_with(tmp_path, "[hudut]", '[sınır, "@security_forces"]')
+    with pytest.raises(RuleError) as caught:
+        checked_detector(Settings(), rules, examples=False)
+    (problem,) = caught.value.problems
+    assert problem.code == "R006"
+    assert str(problem.path).endswith("tr.yaml") and problem.line == 8 and problem.col == 19
+    assert "@security_forces" in problem.message and "border_words" in problem.message
