@@ -19,6 +19,7 @@ from borderwatch.streams.reading.gazetteer import Gazetteer, GazetteerRuler
 from borderwatch.streams.reading.languages.detect import detect as detect_language
 from borderwatch.streams.reading.languages.lexicon import LANGUAGES_DIR, load_languages
 from borderwatch.streams.reading.languages.reader import ForeignReader, evidence
+from borderwatch.streams.reading.languages.screen import LanguageScreen
 from borderwatch.streams.rules.load import GAZETTEERS_DIR, RuleSet
 from borderwatch.streams.rules.model import Rule
 from borderwatch.streams.scope import Scoped, StageClock, read_scoped, timed
@@ -104,6 +105,7 @@ class Detector:
     prefilter: Prefilter
     max_chars: int = 200_000
     foreign: ForeignReader | None = None
+    screen: LanguageScreen | None = None  # the prefilter of the languages lexicons read
     scoped: bool = True  # parse only the sentences rules and facts need (``scope``)
     clock: StageClock | None = None  # set to time the stages (the bench)
 
@@ -118,6 +120,8 @@ class Detector:
     ) -> Detector:
         """Assembly from parts already loaded; from settings, use ``checked_detector``."""
         gazetteer = Gazetteer.load(rules_dir / GAZETTEERS_DIR)
+        lexicons = load_languages(rules_dir / LANGUAGES_DIR, ruleset.list_languages)
+        foreign = ForeignReader(lexicons, gazetteer)
         return cls(
             nlp=nlp,
             compiled=compile_rules(ruleset, nlp),
@@ -126,9 +130,8 @@ class Detector:
             reader=FactReader(nlp, gazetteer, ruleset.cues),
             prefilter=Prefilter(ruleset.rules, nlp, gazetteer),
             max_chars=max_chars,
-            foreign=ForeignReader(
-                load_languages(rules_dir / LANGUAGES_DIR, ruleset.list_languages), gazetteer
-            ),
+            foreign=foreign,
+            screen=LanguageScreen(foreign, ruleset.categories),
             scoped=scoped,
         )
 
@@ -245,7 +248,9 @@ class Detector:
         scoped = (self.scoped if scoped is None else scoped) and use_prefilter
         with timed(self.clock, "prefilter"):
             foreign = [self._foreign(a) for a in articles]
-            keep = [not use_prefilter or f is not None or self.prefilter.passes(a.body)
+            screen = self.screen  # a language's own prefilter (``languages.screen``)
+            keep = [not use_prefilter or (self.prefilter.passes(a.body) if f is None else
+                    screen is None or screen.passes(a.body, f.language or ""))
                     for a, f in zip(articles, foreign, strict=True)]  # fmt: skip
         if self.clock is not None:
             self.clock.articles += len(articles)
