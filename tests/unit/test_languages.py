@@ -91,6 +91,21 @@ READINGS = [
     ('fr', "Les soldats ont défilé lors d'une cérémonie à la frontière.", set()),
     ('fr', 'Le gouvernement envisage de fermer la frontière avec la Belgique.', set()),
     ('fr', 'Médecins sans frontières a soigné des blessés à la frontière.', set()),
+    ('pl', 'Straż Graniczna zawróciła grupę kilkudziesięciu migrantów na Białoruś.', {C}),
+    ('pl', 'Litwa wstrzymała ruch na przejściu w Miednikach.', {C}),
+    ('pl', 'Rząd rozważa zamknięcie granicy z Rosją.', set()),
+    ('pl', 'Niemcy otworzyły granicę dla uchodźców z Austrii.', {OPEN}),
+    ('pl', 'Węgry przepuściły tysiące migrantów przez przejście w Röszke.', {OPEN}),
+    ('pl', 'Turcja przestała zatrzymywać migrantów płynących do Grecji.', {OPEN}),
+    ('pl', 'Migranci próbowali w nocy przekroczyć granicę przez rzekę.', set()),
+    ('pl', 'Funkcjonariusze BSF zastrzelili dwóch przemytników przy granicy.', {S}),
+    ('pl', 'Pogranicznicy otworzyli ogień do grupy migrantów na granicy.', {S}),
+    ('pl', 'Podczas wesela padły strzały i jeden z gości został ranny.', set()),
+    ('pl', 'Dwóch żołnierzy zginęło w zasadzce przy posterunku.', {T}),
+    ('pl', 'Pogranicznik został ranny, gdy ktoś rzucił w niego kamieniem.', {T}),
+    ('pl', 'Żołnierze zabili trzech migrantów na granicy.', {S}),
+    ('pl', 'Żołnierze wzięli udział w uroczystej ceremonii przy granicy.', set()),
+    ('pl', 'Związkowcy zamknęli sezon spotkaniem w hotelu.', set()),
 ]  # fmt: skip
 # END READINGS
 
@@ -186,3 +201,15 @@ def test_readings_and_near_misses(
     detector: Detector, language: str, text: str, expected: set[str]
 ) -> None:
     assert categories(detector, language, text) == expected
+
+
+def test_a_month_two_to_five_months_back_is_background(detector: Detector) -> None:
+    text = "W październiku w ataku na posterunek zginęło dziewięciu policjantów."
+
+    def read(published: str) -> set[str]:
+        article = Article(id="m", text=text, language="pl", published=published)
+        return {a.category for a in detector.alerts(article)}
+
+    assert read("2021-10-20T08:00:00Z") == {T}  # this month: the news
+    assert read("2021-12-20T08:00:00Z") == set()  # two months on: background
+    assert read("2021-06-20T08:00:00Z") == {T}  # a month ahead may be a plan: no verdict

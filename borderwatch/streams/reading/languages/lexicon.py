@@ -63,6 +63,9 @@ class LanguageLexicon(_Strict):
     categories: dict[str, CategoryCues]
     cues: dict[CueName, list[str]] = Field(default_factory=dict)
     numbers: dict[str, int] = Field(default_factory=dict, description="Number words (stems).")
+    months: dict[str, int] = Field(
+        default_factory=dict, description="Month names (stems) -> 1..12, to date a sentence."
+    )
     countries: dict[str, list[str]] = Field(
         default_factory=dict, description="ISO alpha-3 -> names and demonyms as stems."
     )

@@ -12,7 +12,8 @@ A group's entry may hold ``...`` (up to ``GAP_REACH`` words between: "obligan ..
 of the group ("police des frontières" is a guard, not a border). In a pattern, ``#group`` is a
 word of the group with a count just before it ("five soldiers": the counted are casualties,
 not the shooters), ``!`` forbids, and a category's ``near`` bounds how many words its
-pattern's words may span. A year before the article's own names the past (historical).
+pattern's words may span. A year before the article's own, or a month two to five months
+before its own, names the past (historical).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 
 import spacy
@@ -47,6 +49,7 @@ COUNTED_REACH = 2  # "5 soldiers", "five Chadian soldiers": a count this close m
 GAP = "..."
 GAP_REACH = 5  # words a gap in an entry may skip
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+MONTHS_BACK = (2, 5)  # a month named this many months before the article's is background
 COUNT_GROUPS = {"troops": "soldier", "victims": "migrant"}
 KILL_GROUPS = {"kill": "killed", "wound": "wounded"}
 
@@ -121,6 +124,9 @@ class ForeignReader:
             lang: {fold(w.lstrip("=")): n for w, n in lx.numbers.items()}
             for lang, lx in self.lexicons.items()
         }
+        self._months = {
+            lang: [(stem(w), n) for w, n in lx.months.items()] for lang, lx in self.lexicons.items()
+        }
         for lang, lx in self.lexicons.items():
             self._name_crossings_as_border(lang, lx)
 
@@ -190,13 +196,13 @@ class ForeignReader:
         article_groups = {
             name for name, g in groups.items() if any(_find_group(s.tokens, g) for s in sents)
         }
-        year = article.published.year if article.published else None
+        published = article.published
         numbers = self._numbers[language]
         for category, cues in lexicon.categories.items():
             if category not in rules or article_groups & set(cues.veto):
                 continue
             for sentence in sents[: cues.lead + 1]:
-                if self._disqualified(language, sentence, cues.accept, year):
+                if self._disqualified(language, sentence, cues.accept, published):
                     continue
                 spans = _pattern_spans(sentence, cues.patterns, groups, numbers, cues.near)
                 if spans is not None:
@@ -206,14 +212,34 @@ class ForeignReader:
         return Reading(doc, DocFacts(facts=facts, casualties=[], countries=[]), hits)
 
     def _disqualified(
-        self, language: str, sentence: Sentence, accept: Sequence[str], year: int | None = None
+        self,
+        language: str,
+        sentence: Sentence,
+        accept: Sequence[str],
+        published: datetime | None = None,
     ) -> bool:
-        if "historical" not in accept and year is not None and _earlier_year(sentence, year):
+        if (
+            "historical" not in accept
+            and published is not None
+            and self._dated_back(language, sentence, published)
+        ):
             return True
         return any(
             _find_group(sentence.tokens, g)
             for name, g in self._cues[language].items()
             if name not in accept
+        )
+
+    def _dated_back(self, language: str, sentence: Sentence, published: datetime) -> bool:
+        """An earlier year, or a month named two to five months before the article's own
+        (October in a December article): the sentence recalls background, not the news. Months
+        further off may be ahead ("will reopen in June"), so they say nothing."""
+        if _earlier_year(sentence, published.year):
+            return True
+        months = self._months[language]
+        return any(
+            MONTHS_BACK[0] <= _months_back(m, published.month) <= MONTHS_BACK[1]
+            for m in _months_named(sentence.tokens, months)
         )
 
     def _facts(self, language: str, sents: list[Sentence], hits: list[ForeignHit]) -> Facts:
@@ -307,6 +333,14 @@ def _count_before(
 def _earlier_year(sentence: Sentence, year: int) -> bool:
     """'in 2015' in an article of 2018: the sentence recalls the past, as in English."""
     return any(_YEAR.match(t.text) and int(t.text) < year for t in sentence.tokens)
+
+
+def _months_back(month: int, published: int) -> int:
+    return (published - month) % 12
+
+
+def _months_named(toks: Sequence[Token], months: Sequence[tuple[Stem, int]]) -> list[int]:
+    return [n for s, n in months if _find(toks, [s])]
 
 
 def _counted(toks: Sequence[Token], i: int, numbers: Mapping[str, int]) -> bool:
