@@ -89,23 +89,30 @@ def rules_explain(
 
 @rules_app.command("schema")
 def rules_schema(
-    out_path: Annotated[Path, typer.Option("--out", help="Where to write it.")] = Path(
-        "rules/schema.json"
-    ),
+    out_path: Annotated[
+        Path, typer.Option("--out", help="The rule files' schema; the others go beside it.")
+    ] = Path("rules/schema.json"),
     check: Annotated[
-        bool, typer.Option("--check", help="Only compare; exit 1 when the file is stale.")
+        bool, typer.Option("--check", help="Only compare; exit 1 when a file is stale.")
     ] = False,
 ) -> None:
-    """Write the JSON Schema of rule files (generated from the rule models) for editors."""
-    from borderwatch.streams.rules.model import schema_text
+    """Write the JSON Schemas of rule files, named-list files (``lists/schema.json``) and
+    language lexicons (``languages/schema.json``), generated from their models, for editors."""
+    from borderwatch.streams.rules.model import schema_texts
 
-    text = schema_text()
-    current = out_path.read_text(encoding="utf-8") if out_path.is_file() else None
-    if check:
-        if current != text:
-            err.print(f"{out_path} is stale: run `borderwatch rules schema`", markup=False)
-            raise typer.Exit(code=1)
-        out.print(f"{out_path} is up to date")
-        return
-    out_path.write_text(text, encoding="utf-8")
-    out.print(f"wrote {out_path}")
+    stale = []
+    for relative, text in schema_texts().items():
+        path = out_path.parent / relative if relative != "schema.json" else out_path
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if check:
+            if current != text:
+                stale.append(path)
+                err.print(f"{path} is stale: run `borderwatch rules schema`", markup=False)
+            else:
+                out.print(f"{path} is up to date")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        out.print(f"wrote {path}")
+    if stale:
+        raise typer.Exit(code=1)

@@ -92,8 +92,18 @@ def test_rules_schema_writes_and_checks(tmp_path: Path) -> None:
     assert stale.exit_code == 1 and "stale" in stale.output
     assert runner.invoke(app, ["rules", "schema", "--out", str(target)]).exit_code == 0
     assert json.loads(target.read_text())["title"] == "Borderwatch rule file"
+    lists = json.loads((tmp_path / "lists" / "schema.json").read_text())
+    lexicons = json.loads((tmp_path / "languages" / "schema.json").read_text())
+    assert lists["title"] == "Borderwatch named-list file"
+    assert lexicons["title"] == "Borderwatch language lexicon"
+    assert lexicons["additionalProperties"] is False and "words" in lexicons["required"]
     fresh = runner.invoke(app, ["rules", "schema", "--out", str(target), "--check"])
     assert fresh.exit_code == 0
+    (tmp_path / "languages" / "schema.json").write_text("{}", encoding="utf-8")
+    one_stale = runner.invoke(app, ["rules", "schema", "--out", str(target), "--check"])
+    said = one_stale.output.replace("\n", "")
+    assert one_stale.exit_code == 1 and said.count("is stale") == 1
+    assert "languages/schema.json is stale" in said
 
 
 def test_eval_scores_facts_against_annotations(tmp_path: Path) -> None:

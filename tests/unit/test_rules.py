@@ -12,7 +12,7 @@ from borderwatch.core.models import RULE_CATEGORIES
 from borderwatch.core.settings import Settings
 from borderwatch.streams.examples import checked_detector
 from borderwatch.streams.rules.load import load_rules
-from borderwatch.streams.rules.model import CueKind, schema_text
+from borderwatch.streams.rules.model import CueKind, schema_text, schema_texts
 from tests.support.fixtures import FIXTURES, RULES
 
 GOOD = """\
@@ -200,9 +200,12 @@ def test_list_and_gazetteer_edits_change_the_version(tmp_path: Path) -> None:
     assert len({v1, v2, v3}) == 3
 
 
-def test_schema_file_is_up_to_date() -> None:
-    """rules/schema.json is generated; regenerate with `borderwatch rules schema`."""
+def test_schema_files_are_up_to_date() -> None:
+    """rules/schema.json, rules/lists/schema.json and rules/languages/schema.json are
+    generated; regenerate with `borderwatch rules schema`."""
     assert (RULES / "schema.json").read_text(encoding="utf-8") == schema_text()
+    for relative, text in schema_texts().items():
+        assert (RULES / relative).read_text(encoding="utf-8") == text, relative
 
 
 def test_schema_validates_what_the_models_validate() -> None:

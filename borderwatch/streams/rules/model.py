@@ -336,6 +336,31 @@ def rule_file_schema() -> dict[str, Any]:
 
 
 def schema_text() -> str:
+    return _dump(rule_file_schema())
+
+
+def _dump(schema: dict[str, Any]) -> str:
     import json
 
-    return json.dumps(rule_file_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _schema_of(model: type[BaseModel], path: str, title: str) -> dict[str, Any]:
+    schema = model.model_json_schema(by_alias=True, mode="validation")
+    schema["title"] = title
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": SCHEMA_ID.replace("schema.json", path), **schema}  # fmt: skip
+
+
+def schema_texts() -> dict[str, str]:
+    """Every kind of file under ``rules/`` and its JSON Schema, by path under ``rules/``:
+    rule files, named-list files and language lexicons, all generated from their models."""
+    from borderwatch.streams.reading.languages.lexicon import LanguageLexicon
+
+    return {
+        "schema.json": schema_text(),
+        "lists/schema.json": _dump(_schema_of(ListFile, "lists/schema.json",
+                                              "Borderwatch named-list file")),
+        "languages/schema.json": _dump(_schema_of(LanguageLexicon, "languages/schema.json",
+                                                  "Borderwatch language lexicon")),
+    }  # fmt: skip
