@@ -38,6 +38,7 @@ from borderwatch.core.models import (
 from borderwatch.core.models import Span as EvidenceSpan
 from borderwatch.streams.reading.facts import DocFacts
 from borderwatch.streams.reading.gazetteer import Gazetteer
+from borderwatch.streams.reading.languages.countries import country_names
 from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, Stem, fold, stem
 from borderwatch.streams.rules.model import Rule
 
@@ -112,9 +113,8 @@ class ForeignReader:
             lang: {name: group(words) for name, words in lx.cues.items()}
             for lang, lx in self.lexicons.items()
         }
-        self._countries = {
-            lang: [(code, stem(w)) for code, words in lx.countries.items() for w in words]
-            for lang, lx in self.lexicons.items()
+        self._countries = {  # the lexicon's names, then pycountry's and the gazetteer's
+            lang: country_names(lang, lx, gazetteer) for lang, lx in self.lexicons.items()
         }
         self._crossings = {
             lang: [(cid, stem(w)) for cid, words in lx.crossings.items() for w in words]
@@ -246,8 +246,8 @@ class ForeignReader:
         countries: list[str] = []
         crossings: list[str] = []
         for sentence in sents:
-            for code, entry in self._countries[language]:
-                if code not in countries and _find(sentence.tokens, [entry]):
+            for code in self._countries[language].codes(sentence.tokens):
+                if code not in countries:
                     countries.append(code)
             for cid, entry in self._crossings[language]:
                 if cid not in crossings and _find(sentence.tokens, [entry]):
