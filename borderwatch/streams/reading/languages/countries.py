@@ -60,7 +60,6 @@ COMMON_WORDS = {
     "pl": {"mali", "kuba"},  # "small" (plural); a first name
     "ru": {"того"},  # "of that"
     "ar": {"مالي", "عمان", "بنين"},  # "financial"; Amman is written the same; "sons"
-    "es": {"el paso", "del rio"},  # "the crossing", "of the river"
 }
 _SCRIPTS = {"latin": "LATIN", "greek": "GREEK", "cyrillic": "CYRILLIC", "arabic": "ARABIC"}
 _ATTRS = ("name", "common_name", "official_name")
@@ -254,7 +253,7 @@ def _declined(language: str, word: str) -> list[str]:
     for ending, forms in DECLENSIONS.get(language, ()):
         if word.endswith(ending) and (ending or word[-1] not in VOWELS):
             base = word[: len(word) - len(ending)]
-            return sorted({base + f for f in forms})
+            return sorted({fold(base + f) for f in forms})  # й, ą, ę fold like the text
     return [word]
 
 
