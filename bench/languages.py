@@ -1,12 +1,12 @@
 """What an article costs in each language, against English, through ``Detector.alerts_many``.
 
-Run: ``.venv/bin/python -m bench.languages [--n 12] [--rounds 3]``. English articles come
-from the load generator (``tests.support.loadgen``: 400-800 words of filler, one to three
-border sentences in the relevant ones); the other seven languages get articles of the same
-shape built here from word lists written for this bench. Languages are not declared, so each
-article is also detected, as from a feed that does not say. Every language is timed in every
-round, in turn, and its best round kept: the machines are noisy, so compare the ratios to
-English, measured side by side in one run, not the milliseconds.
+Run: ``.venv/bin/python -m bench.languages [--n 10] [--rounds 2]`` (under a minute). English
+articles come from the load generator (``tests.support.loadgen``: 400-800 words of filler,
+one to three border sentences in the relevant ones); the other seven languages get articles
+of the same shape built here from word lists written for this bench. Languages are not
+declared, so each article is also detected, as from a feed that does not say. Every language
+is timed in every round, in turn, and its best round kept: the machines are noisy, so compare
+the ratios to English, measured side by side in one run, not the milliseconds.
 """
 
 from __future__ import annotations
@@ -159,8 +159,8 @@ def cost_ms(detector: Detector, batch: list[Article]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=12, help="articles per language and kind")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds; the best is kept")
+    parser.add_argument("--n", type=int, default=10, help="articles per language and kind")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds; the best is kept")
     args = parser.parse_args()
     detector = checked_detector(load_settings(None), ROOT / "rules", examples=False)
     languages = ["en", *sorted(WORDS)]
