@@ -153,6 +153,22 @@ READINGS = [
     ('el', 'Δύο στρατιώτες σκοτώθηκαν σε έκρηξη νάρκης κοντά στο φυλάκιο.', {T}),
     ('el', 'Τρεις συνοριοφύλακες τραυματίστηκαν σε επίθεση με πέτρες.', {T}),
     ('el', 'Οι στρατιώτες παρέλασαν σε τελετή στα σύνορα.', set()),
+    ('tr', 'Bulgaristan Kapıkule sınır kapısını tır geçişlerine kapattı.', {C}),
+    ('tr', 'Yunan sahil güvenliği göçmen botunu geri itti.', {C}),
+    ('tr', 'Mahkeme davayı kapattı ve sınır anlaşmazlığı sona erdi.', set()),
+    ('tr', 'Hükümet, Suriye sınırının kapatılmasını düşünüyor.', set()),
+    ('tr', 'İran, Afgan mültecilerin geçişine izin verdi.', {OPEN}),
+    ('tr', 'Ermenistan sınır kapısını yeniden açtı.', {OPEN}),
+    ('tr', 'Askerler sınırda göçmenlere ateş açtı.', {S}),
+    ('tr', 'Göçmenler gece sınırı geçmeye çalıştı.', set()),
+    ('tr', 'İran sınır muhafızları iki Afgan göçmeni vurarak öldürdü.', {S}),
+    ('tr', 'Jandarma, sınırı geçen kaçakçılara ateş açtı.', {S}),
+    ('tr', 'Taraflar sınırda ateşkes ilan etti.', set()),
+    ('tr', 'Düğünde havaya ateş açılınca bir kişi yaralandı.', set()),
+    ('tr', 'Saldırıda iki asker şehit oldu.', {T}),
+    ('tr', 'Hain saldırıda üç polis yaralandı.', {T}),
+    ('tr', 'Askerler üç kaçakçıyı öldürdü.', {S}),
+    ('tr', 'Sınırdaki toplantıda askerler olumlu bir hava olduğunu söyledi.', set()),
 ]  # fmt: skip
 # END READINGS
 
@@ -260,3 +276,12 @@ def test_a_month_two_to_five_months_back_is_background(detector: Detector) -> No
     assert read("2021-10-20T08:00:00Z") == {T}  # this month: the news
     assert read("2021-12-20T08:00:00Z") == set()  # two months on: background
     assert read("2021-06-20T08:00:00Z") == {T}  # a month ahead may be a plan: no verdict
+
+
+def test_distinct_letters_keep_turkish_words_apart() -> None:
+    from borderwatch.streams.reading.languages.reader import folder
+
+    turkish = folder("öüşçğ")
+    assert turkish("Öldü") != turkish("oldu")  # died, was
+    assert not turkish("kısıtlama").startswith(turkish("kişi"))
+    assert turkish("SINIR") == turkish("sınır") == fold("sınır")

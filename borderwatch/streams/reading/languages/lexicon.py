@@ -56,6 +56,9 @@ class LanguageLexicon(_Strict):
     letters: str = Field(
         default="", description="Letters only this language's script uses, for detection."
     )
+    distinct: str = Field(
+        default="", description="Letters folding keeps apart (Turkish ö: 'öldü' is not 'oldu')."
+    )
     clitics: list[str] = Field(
         default_factory=list, description="Prefixes written onto words (Arabic و, ال, بال)."
     )

@@ -19,7 +19,7 @@ before its own, names the past (historical).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -71,10 +71,32 @@ class Group:
     without: tuple[Stem, ...] = ()
 
 
-def group(entries: Iterable[str]) -> Group:
-    plus = [stem(e) for e in entries if not e.startswith("-")]
-    minus = [stem(e[1:]) for e in entries if e.startswith("-")]
+def group(entries: Iterable[str], folder: Callable[[str], str] = fold) -> Group:
+    plus = [_stem(e, folder) for e in entries if not e.startswith("-")]
+    minus = [_stem(e[1:], folder) for e in entries if e.startswith("-")]
     return Group(tuple(plus), tuple(minus))
+
+
+def _stem(entry: str, folder: Callable[[str], str]) -> Stem:
+    if folder is fold:
+        return stem(entry)
+    parts = entry.split()
+    words = tuple(folder(p.lstrip("=")) for p in parts)
+    return Stem(words, tuple(p.startswith("=") for p in parts), entry)
+
+
+def folder(distinct: str) -> Callable[[str], str]:
+    """``fold``, but keeping the given letters apart from their plain ones (Turkish folds
+    'öldü' to 'oldu' and 'kişi' to 'kisi', a prefix of 'kısıtlama', without this)."""
+    if not distinct:
+        return fold
+    keep = {ord(c): chr(0xE000 + i) for i, c in enumerate(distinct)}
+    back = {0xE000 + i: c for i, c in enumerate(distinct)}
+
+    def folded(text: str) -> str:
+        return fold(text.lower().translate(keep)).translate(back)
+
+    return folded
 
 
 @dataclass(frozen=True)
@@ -105,12 +127,13 @@ class ForeignReader:
         self.lexicons = dict(lexicons)
         self.gazetteer = gazetteer
         self._nlp: dict[str, Language] = {}
+        self._folders = {lang: folder(lx.distinct) for lang, lx in self.lexicons.items()}
         self._groups = {
-            lang: {name: group(words) for name, words in lx.words.items()}
+            lang: {name: group(words, self._folders[lang]) for name, words in lx.words.items()}
             for lang, lx in self.lexicons.items()
         }
         self._cues = {
-            lang: {name: group(words) for name, words in lx.cues.items()}
+            lang: {name: group(words, self._folders[lang]) for name, words in lx.cues.items()}
             for lang, lx in self.lexicons.items()
         }
         self._countries = {  # the lexicon's names, then pycountry's and the gazetteer's
@@ -155,6 +178,7 @@ class ForeignReader:
 
     def sentences(self, language: str, doc: Doc) -> list[Sentence]:
         clitics = sorted((fold(c) for c in self.lexicons[language].clitics), key=len, reverse=True)
+        keep = self._folders[language]
         text = doc.text
         cuts = [m for m in _SENT_END.finditer(text) if not _abbreviation(text, m.start())]
         bounds = [0] + [m.end() for m in cuts] + [len(text)]
@@ -169,13 +193,15 @@ class ForeignReader:
             toks: list[Token] = []
             while pending is not None and pending.idx < end:
                 if pending.idx >= start:
-                    toks.extend(self._token(pending.text, pending.idx - offset, clitics))
+                    toks.extend(self._token(pending.text, pending.idx - offset, clitics, keep))
                 pending = next(tokens, None)
             out.append(Sentence(chunk, offset, tuple(toks)))
         return out
 
     @staticmethod
-    def _token(raw: str, start: int, clitics: Sequence[str]) -> Iterable[Token]:
+    def _token(
+        raw: str, start: int, clitics: Sequence[str], keep: Callable[[str], str] = fold
+    ) -> Iterable[Token]:
         core = _EDGE.sub("", raw)
         if not core:
             return []
@@ -185,6 +211,8 @@ class ForeignReader:
         for c in clitics:
             if folded.startswith(c) and len(folded) - len(c) >= 2:
                 forms.append(folded[len(c) :])
+        if keep is not fold and (distinct := keep(core)) != folded:
+            forms.append(distinct)  # the lexicon's words are folded so too
         return [Token(core, start + lead, start + lead + len(core), tuple(forms))]
 
     def read(self, article: Article, language: str, rules: Mapping[str, Rule]) -> Reading:
@@ -373,7 +401,8 @@ def _find(toks: Sequence[Token], stems: Sequence[Stem]) -> list[int]:
 
 
 def _find_group(toks: Sequence[Token], g: Group) -> list[int]:
-    """Where the group's words start, less the words its ``-phrase`` entries cover."""
+    """Where the group's words start, less the matches that share a word with one of its
+    ``-phrase`` entries ("geçmelerini engellemeyi bıraktı" is no blocking)."""
     found = _find(toks, g.stems)
     if not found or not g.without:
         return found
@@ -383,7 +412,15 @@ def _find_group(toks: Sequence[Token], g: Group) -> list[int]:
             end = _match_end(toks, i, s)
             if end is not None:
                 covered.update(range(i, end))
-    return [i for i in found if i not in covered]
+    if not covered:
+        return found
+    return [i for i in found if not any(_covers(toks, i, s, covered) for s in g.stems)]
+
+
+def _covers(toks: Sequence[Token], i: int, s: Stem, covered: set[int]) -> bool:
+    """Whether ``s`` matched from ``i`` shares a word with ``covered`` (or does not match)."""
+    end = _match_end(toks, i, s)
+    return end is None or not covered.isdisjoint(range(i, end))
 
 
 def _pattern_spans(
