@@ -285,3 +285,21 @@ def test_distinct_letters_keep_turkish_words_apart() -> None:
     assert turkish("Öldü") != turkish("oldu")  # died, was
     assert not turkish("kısıtlama").startswith(turkish("kişi"))
     assert turkish("SINIR") == turkish("sınır") == fold("sınır")
+
+
+def test_counts_from_the_lead_each_with_its_nearest_outcome(detector: Detector) -> None:
+    text = (
+        "Guardias marroquíes mataron a dos migrantes junto a la valla.\n\n"
+        "Otros cinco migrantes resultaron heridos y fueron llevados al hospital."
+    )
+    a = detector.analyse(Article(id="e", text=text, language="es"))
+    got = {(c.count, c.who, c.outcome, c.lower_bound) for c in a.facts.casualties}
+    assert got == {(2, "migrant", "killed", False), (5, "migrant", "wounded", False)}
+
+
+def test_vague_number_words_are_lower_bounds(detector: Detector) -> None:
+    text = "Straż graniczna strzelała do migrantów, setki migrantów zostało rannych."
+    a = detector.analyse(Article(id="v", text=text, language="pl"))
+    assert [(c.count, c.lower_bound, c.outcome) for c in a.facts.casualties] == [
+        (200, True, "wounded")
+    ]

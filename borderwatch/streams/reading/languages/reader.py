@@ -19,7 +19,7 @@ before its own, names the past (historical).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -53,6 +53,8 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 MONTHS_BACK = (2, 5)  # a month named this many months before the article's is background
 COUNT_GROUPS = {"troops": "soldier", "victims": "migrant"}
 KILL_GROUPS = {"kill": "killed", "wound": "wounded"}
+CASUALTY_CATEGORIES = ("troop_casualties", "border_shooting")
+CASUALTY_LEAD = 6  # sentences after the headline whose counts join a casualty hit's
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,11 @@ class ForeignReader:
             for lang, lx in self.lexicons.items()
         }
         self._numbers = {
-            lang: {fold(w.lstrip("=")): n for w, n in lx.numbers.items()}
+            lang: {fold(w.lstrip("=~")): n for w, n in lx.numbers.items()}
+            for lang, lx in self.lexicons.items()
+        }
+        self._vague = {
+            lang: {fold(w.lstrip("=~")) for w in lx.numbers if w.startswith("~")}
             for lang, lx in self.lexicons.items()
         }
         self._months = {
@@ -287,38 +293,44 @@ class ForeignReader:
                             name=crossing.name, lat=crossing.lat, lon=crossing.lon)  # fmt: skip
         elif len(countries) >= 2:
             border = Border(countries=countries[:2])
-        casualties = [
-            c
-            for hit in hits
-            if hit.category in ("troop_casualties", "border_shooting")
-            for c in self._casualties(language, hit.sentence)
-        ]
+        casualties: list[Casualty] = []
+        hit_sentences = [h.sentence for h in hits if h.category in CASUALTY_CATEGORIES]
+        if hit_sentences:  # the hit's sentence first, then the lead's other counts
+            lead = [s for s in sents[: CASUALTY_LEAD + 1] if s not in hit_sentences]
+            for sentence in hit_sentences + lead:
+                for c in self._casualties(language, sentence):
+                    if all((c.count, c.who, c.outcome) != (o.count, o.who, o.outcome)
+                           for o in casualties):  # fmt: skip
+                        casualties.append(c)
         return Facts(
             countries=countries, crossings=crossings, border=border, casualties=casualties[:4]
         )
 
     def _casualties(self, language: str, sentence: Sentence) -> list[Casualty]:
+        """Counts before a soldiers' or victims' word, each with the nearest killing or
+        wounding word's outcome ("two soldiers were killed and five wounded")."""
         groups = self._groups[language]
         numbers = self._numbers[language]
-        outcome = next(
-            (
-                o
-                for g, o in KILL_GROUPS.items()
-                if g in groups and _find_group(sentence.tokens, groups[g])
-            ),
-            None,
-        )
-        if outcome is None:
+        toks = sentence.tokens
+        outcomes = [
+            (i, o)
+            for g, o in KILL_GROUPS.items()
+            if g in groups
+            for i in _find_group(toks, groups[g])
+        ]
+        if not outcomes:
             return []
         out: list[Casualty] = []
-        toks = sentence.tokens
         for group, who in COUNT_GROUPS.items():
             for i in _find_group(toks, groups.get(group, Group(()))):
-                count = _count_before(toks, i, numbers)
-                if count is not None:
-                    out.append(Casualty(count=count, who=who, outcome=outcome,
-                                        sentence=sentence.text))  # fmt: skip
-                    break
+                found = _count_at(toks, i, numbers, vague=self._vague[language])
+                if found is None:
+                    continue
+                count, vague = found
+                outcome = min(outcomes, key=lambda io: abs(io[0] - i))[1]
+                out.append(Casualty(count=count, lower_bound=vague, who=who, outcome=outcome,
+                                    sentence=sentence.text))  # fmt: skip
+                break
         return out
 
 
@@ -348,13 +360,26 @@ def _abbreviation(text: str, end: int) -> bool:
 def _count_before(
     toks: Sequence[Token], i: int, numbers: Mapping[str, int], reach: int = NUMBER_REACH
 ) -> int | None:
+    found = _count_at(toks, i, numbers, reach)
+    return None if found is None else found[0]
+
+
+def _count_at(
+    toks: Sequence[Token],
+    i: int,
+    numbers: Mapping[str, int],
+    reach: int = NUMBER_REACH,
+    vague: Collection[str] = (),
+) -> tuple[int, bool] | None:
+    """The count before token ``i``, and whether it is vague (a number word written ``~``
+    in the lexicon, "setki": hundreds, read as a lower bound like English "hundreds")."""
     for j in range(i - 1, max(-1, i - reach - 1), -1):
         text = toks[j].text
         if _DIGITS.match(text):
-            return int(re.sub(r"\D", "", text))
+            return int(re.sub(r"\D", "", text)), False
         for form in toks[j].forms:
             if form in numbers:
-                return numbers[form]
+                return numbers[form], form in vague
     return None
 
 
