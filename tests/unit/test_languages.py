@@ -56,7 +56,8 @@ OPEN, C, S, T = "border_opening", "border_closure", "border_shooting", "troop_ca
 # counted soldiers as the casualties (not the shooters), "civil war" and "Guardia Civil" not
 # civilians, purpose clauses and attempts ("tentaient de franchir") not an opening or a pushback,
 # ceasefires and weddings not shootings, a deal closed near the border not a closure, a school
-# opening its doors to children or police pushing back protesters not about people on the move.
+# opening its doors to children or police pushing back protesters not about people on the move,
+# a school shooting no border shooting, an accident or an exercise no troop casualty.
 # BEGIN READINGS
 READINGS = [
     ("es", "La policía obligó a decenas de migrantes a regresar a Marruecos.", {C}),
@@ -177,6 +178,13 @@ READINGS = [
     ("ru", "Пограничники применили оружие против нарушителей границы.", {S}),
     ("ar", "فتحت المدرسة أبوابها أمام أطفال الحي", set()),
     ("tr", "Polis, meclis önünde göstericileri geri itti.", set()),
+    ("es", "Dos militares murieron al estrellarse su helicóptero durante unas maniobras.", set()),
+    ("fr", "Un élève a été blessé par balle devant une école près de la frontière.", set()),
+    ("pl", "Dwóch żołnierzy zginęło w wypadku wojskowej ciężarówki.", set()),
+    ("tr", "Tatbikat sırasında iki asker hayatını kaybetti.", set()),
+    ("ru", "В школе у границы подросток ранил двух учеников из ружья.", set()),
+    ("el", "Τρεις στρατιώτες σκοτώθηκαν σε τροχαίο κοντά στα σύνορα.", set()),
+    ("ar", "قتل جنديان في حادث سير قرب الحدود", set()),
 ]  # fmt: skip
 # END READINGS
 
