@@ -57,7 +57,9 @@ OPEN, C, S, T = "border_opening", "border_closure", "border_shooting", "troop_ca
 # civilians, purpose clauses and attempts ("tentaient de franchir") not an opening or a pushback,
 # ceasefires and weddings not shootings, a deal closed near the border not a closure, a school
 # opening its doors to children or police pushing back protesters not about people on the move,
-# a school shooting no border shooting, an accident or an exercise no troop casualty.
+# a school shooting no border shooting, an accident or an exercise no troop casualty, tear gas
+# against migrants a pushback (as in English) and not a shooting, crossings resumed an opening
+# but fighting resumed not one, soldiers fallen in combat casualties.
 # BEGIN READINGS
 READINGS = [
     ("es", "La policía obligó a decenas de migrantes a regresar a Marruecos.", {C}),
@@ -185,6 +187,26 @@ READINGS = [
     ("ru", "В школе у границы подросток ранил двух учеников из ружья.", set()),
     ("el", "Τρεις στρατιώτες σκοτώθηκαν σε τροχαίο κοντά στα σύνορα.", set()),
     ("ar", "قتل جنديان في حادث سير قرب الحدود", set()),
+    ("es", "Marruecos reanudó el paso de peatones por la frontera de Ceuta.", {OPEN}),
+    ("es", "La policía lanzó gases lacrimógenos contra los migrantes en la frontera.", {C}),
+    ("es", "Un soldado cayó en combate en la frontera con Colombia.", {T}),
+    ("es", "Las milicias reanudaron los combates en la frontera.", set()),
+    ("fr", "Le Maroc a suspendu le trafic au poste-frontière de Bab Sebta.", {C}),
+    ("fr", "La police a tiré des gaz lacrymogènes sur les migrants à la frontière.", {C}),
+    ("fr", "Un soldat est tombé au combat près de la frontière malienne.", {T}),
+    ("pl", "Na granicy poległ polski żołnierz.", {T}),
+    ("pl", "Funkcjonariusze użyli gazu łzawiącego wobec migrantów na granicy.", {C}),
+    ("pl", "Przy granicy wznowiono walki między separatystami a armią.", set()),
+    ("ru", "Пограничники применили слезоточивый газ против мигрантов у границы.", {C}),
+    ("ru", "Грузия возобновила движение через КПП Верхний Ларс.", {OPEN}),
+    ("ru", "У границы возобновились бои.", set()),
+    ("tr", "Yunan polisi göçmenlere biber gazı sıktı.", {C}),
+    ("tr", "Türkiye Cilvegözü sınır kapısından geçişleri yeniden başlattı.", {OPEN}),
+    ("tr", "Sınırda çıkan çatışmada bir asker şehit düştü.", {T}),
+    ("el", "Η αστυνομία έριξε χημικά στους μετανάστες στα σύνορα.", {C}),
+    ("el", "Ένας στρατιώτης έπεσε νεκρός σε ενέδρα στα σύνορα.", {T}),
+    ("ar", "أطلقت الشرطة الغاز المسيل للدموع على المهاجرين عند الحدود", {C}),
+    ("ar", "استأنفت مصر حركة العبور في معبر رفح", {OPEN}),
 ]  # fmt: skip
 # END READINGS
 
