@@ -59,7 +59,8 @@ OPEN, C, S, T = "border_opening", "border_closure", "border_shooting", "troop_ca
 # opening its doors to children or police pushing back protesters not about people on the move,
 # a school shooting no border shooting, an accident or an exercise no troop casualty, tear gas
 # against migrants a pushback (as in English) and not a shooting, crossings resumed an opening
-# but fighting resumed not one, soldiers fallen in combat casualties.
+# but fighting resumed not one, soldiers fallen in combat casualties, a hospital or shop opened
+# or closed near the border no border opening or closure.
 # BEGIN READINGS
 READINGS = [
     ("es", "La policía obligó a decenas de migrantes a regresar a Marruecos.", {C}),
@@ -207,6 +208,13 @@ READINGS = [
     ("el", "Ένας στρατιώτης έπεσε νεκρός σε ενέδρα στα σύνορα.", {T}),
     ("ar", "أطلقت الشرطة الغاز المسيل للدموع على المهاجرين عند الحدود", {C}),
     ("ar", "استأنفت مصر حركة العبور في معبر رفح", {OPEN}),
+    ("ru", "Магазин у границы закрылся на ремонт.", set()),
+    ("tr", "Sınırda açılan yeni alışveriş merkezi ziyaretçi akınına uğradı.", set()),
+    ("el", "Ο δήμαρχος άνοιξε νέο νοσοκομείο κοντά στα σύνορα.", set()),
+    ("pl", "Przy granicy otwarto nowy szpital powiatowy.", set()),
+    ("ar", "افتتحت الحكومة مستشفى جديدا قرب الحدود", set()),
+    ("fr", "Le Tchad a rouvert sa frontière avec la Centrafrique, selon l'ambassade.", {OPEN}),
+    ("es", "El delantero abrió el marcador con un disparo desde fuera del área.", set()),
 ]  # fmt: skip
 # END READINGS
 
