@@ -60,7 +60,8 @@ OPEN, C, S, T = "border_opening", "border_closure", "border_shooting", "troop_ca
 # a school shooting no border shooting, an accident or an exercise no troop casualty, tear gas
 # against migrants a pushback (as in English) and not a shooting, crossings resumed an opening
 # but fighting resumed not one, soldiers fallen in combat casualties, a hospital or shop opened
-# or closed near the border no border opening or closure.
+# or closed near the border no border opening or closure, a negated closing or opening (no
+# cerrará, ne fermera pas, δεν θα κλείσει) or "no soldier died" (ningún, aucun, żaden) neither.
 # BEGIN READINGS
 READINGS = [
     ("es", "La policía obligó a decenas de migrantes a regresar a Marruecos.", {C}),
@@ -215,6 +216,14 @@ READINGS = [
     ("ar", "افتتحت الحكومة مستشفى جديدا قرب الحدود", set()),
     ("fr", "Le Tchad a rouvert sa frontière avec la Centrafrique, selon l'ambassade.", {OPEN}),
     ("es", "El delantero abrió el marcador con un disparo desde fuera del área.", set()),
+    ("es", "Marruecos no cerrará la frontera con Ceuta, según el ministro.", set()),
+    ("es", "España ha reabierto el paso fronterizo de Beni Enzar.", {OPEN}),
+    ("fr", "L'Algérie ne fermera pas sa frontière avec la Tunisie.", set()),
+    ("fr", "Le poste-frontière n'a pas rouvert lundi.", set()),
+    ("es", "Ningún soldado murió en el ataque contra el puesto fronterizo.", set()),
+    ("fr", "Aucun soldat n'a été tué dans l'attaque du poste.", set()),
+    ("pl", "Żaden żołnierz nie zginął w ataku.", set()),
+    ("el", "Η Ελλάδα δεν θα κλείσει τα σύνορα.", set()),
 ]  # fmt: skip
 # END READINGS
 
