@@ -61,7 +61,9 @@ OPEN, C, S, T = "border_opening", "border_closure", "border_shooting", "troop_ca
 # against migrants a pushback (as in English) and not a shooting, crossings resumed an opening
 # but fighting resumed not one, soldiers fallen in combat casualties, a hospital or shop opened
 # or closed near the border no border opening or closure, a negated closing or opening (no
-# cerrará, ne fermera pas, δεν θα κλείσει) or "no soldier died" (ningún, aucun, żaden) neither.
+# cerrará, ne fermera pas, δεν θα κλείσει) or "no soldier died" (ningún, aucun, żaden) neither, and
+# a refusal, cordon or pushback only of people on the move or their boats (not of patients, a
+# decision, protesters, a proposal or diplomats).
 # BEGIN READINGS
 READINGS = [
     ("es", "La policía obligó a decenas de migrantes a regresar a Marruecos.", {C}),
@@ -224,6 +226,13 @@ READINGS = [
     ("fr", "Aucun soldat n'a été tué dans l'attaque du poste.", set()),
     ("pl", "Żaden żołnierz nie zginął w ataku.", set()),
     ("el", "Η Ελλάδα δεν θα κλείσει τα σύνορα.", set()),
+    ("pl", "Szpital nie może przyjąć więcej pacjentów.", set()),
+    ("ru", "Парламент не может принять решение о бюджете.", set()),
+    ("es", "Un cordón policial contuvo a los manifestantes frente al Congreso.", set()),
+    ("es", "España rechaza la propuesta de Marruecos sobre la frontera.", set()),
+    ("ru", "Россия выслала польских дипломатов после инцидента на границе.", set()),
+    ("el", "Το Λιμενικό απώθησε μια βάρκα στα σύνορα.", {C}),
+    ("tr", "Yunan sahil güvenliği bir botu geri itti.", {C}),
 ]  # fmt: skip
 # END READINGS
 
