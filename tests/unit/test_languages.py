@@ -233,6 +233,10 @@ READINGS = [
     ("ru", "Россия выслала польских дипломатов после инцидента на границе.", set()),
     ("el", "Το Λιμενικό απώθησε μια βάρκα στα σύνορα.", {C}),
     ("tr", "Yunan sahil güvenliği bir botu geri itti.", {C}),
+    ("ru", "Ослабление рубля ударило по миллионам человек.", set()),
+    ("es", "El Gobierno relaja la norma fiscal para miles de personas.", set()),
+    ("es", "Alemania relaja las restricciones de entrada para los refugiados sirios.", {OPEN}),
+    ("el", "Ο υπουργός αποσύρθηκε από τις συνομιλίες για τα σύνορα.", set()),
 ]  # fmt: skip
 # END READINGS
 
