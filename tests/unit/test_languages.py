@@ -237,6 +237,11 @@ READINGS = [
     ("es", "El Gobierno relaja la norma fiscal para miles de personas.", set()),
     ("es", "Alemania relaja las restricciones de entrada para los refugiados sirios.", {OPEN}),
     ("el", "Ο υπουργός αποσύρθηκε από τις συνομιλίες για τα σύνορα.", set()),
+    ("ru", "На конференцию в Москву прибыли триста человек.", set()),
+    ("ru", "Тысячи беженцев пересекли границу с Польшей за сутки.", {OPEN}),
+    ("tr", "Toplantıya yüzlerce kişi ulaştı.", set()),
+    ("el", "Χιλιάδες άνθρωποι έφτασαν στη συναυλία.", set()),
+    ("ar", "وصل مئات الأشخاص إلى المؤتمر في القاهرة", set()),
 ]  # fmt: skip
 # END READINGS
 
