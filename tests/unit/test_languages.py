@@ -242,6 +242,12 @@ READINGS = [
     ("tr", "Toplantıya yüzlerce kişi ulaştı.", set()),
     ("el", "Χιλιάδες άνθρωποι έφτασαν στη συναυλία.", set()),
     ("ar", "وصل مئات الأشخاص إلى المؤتمر في القاهرة", set()),
+    ("fr", "La ville frontalière accueille des milliers de personnes pour le sommet.", set()),
+    ("pl", "Szpital przy granicy przyjął dwadzieścia osób po wypadku autobusu.", set()),
+    ("ar", "استقبلت المدينة الحدودية آلاف الأشخاص في المؤتمر", set()),
+    ("es", "España acoge a miles de refugiados ucranianos.", {OPEN}),
+    ("fr", "La Pologne accueille des centaines de milliers de réfugiés.", {OPEN}),
+    ("ar", "استقبلت تركيا آلاف اللاجئين السوريين", {OPEN}),
 ]  # fmt: skip
 # END READINGS
 
