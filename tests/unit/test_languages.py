@@ -63,7 +63,8 @@ OPEN, C, S, T = "border_opening", "border_closure", "border_shooting", "troop_ca
 # or closed near the border no border opening or closure, a negated closing or opening (no
 # cerrará, ne fermera pas, δεν θα κλείσει) or "no soldier died" (ningún, aucun, żaden) neither, and
 # a refusal, cordon or pushback only of people on the move or their boats (not of patients, a
-# decision, protesters, a proposal or diplomats).
+# decision, protesters, a proposal or diplomats), and a shooting only in an article that names a
+# border, its guards or refugees (not a shooting in a bar).
 # BEGIN READINGS
 READINGS = [
     ("es", "La policía obligó a decenas de migrantes a regresar a Marruecos.", {C}),
@@ -175,7 +176,7 @@ READINGS = [
     ("tr", "Düğünde havaya ateş açılınca bir kişi yaralandı.", set()),
     ("tr", "Saldırıda iki asker şehit oldu.", {T}),
     ("tr", "Hain saldırıda üç polis yaralandı.", {T}),
-    ("tr", "Askerler üç kaçakçıyı öldürdü.", {S}),
+    ("tr", "Askerler sınırda üç kaçakçıyı öldürdü.", {S}),
     ("tr", "Sınırdaki toplantıda askerler olumlu bir hava olduğunu söyledi.", set()),
     ("es", "Polonia abrió sus puertas a los refugiados ucranianos.", {OPEN}),
     ("es", "La escuela abrió sus puertas a los niños del barrio.", set()),
@@ -248,6 +249,13 @@ READINGS = [
     ("es", "España acoge a miles de refugiados ucranianos.", {OPEN}),
     ("fr", "La Pologne accueille des centaines de milliers de réfugiés.", {OPEN}),
     ("ar", "استقبلت تركيا آلاف اللاجئين السوريين", {OPEN}),
+    ("es", "Un hombre disparó contra tres personas en un bar de Madrid.", set()),
+    ("pl", "Mężczyzna postrzelił dwie osoby w barze w Łodzi.", set()),
+    ("ru", "Мужчина застрелил двух человек в кафе в Казани.", set()),
+    ("tr", "Bir kafede silahlı saldırı: iki kişi yaralandı.", set()),
+    ("ar", "أطلق مسلح النار على شخصين في مقهى بالقاهرة", set()),
+    ("fr", "Un homme a tiré sur deux personnes dans un bar de Marseille.", set()),
+    ("el", "Άνδρας πυροβόλησε δύο άτομα σε καφετέρια στη Θεσσαλονίκη.", set()),
 ]  # fmt: skip
 # END READINGS
 

@@ -38,6 +38,10 @@ class CategoryCues(_Strict):
     veto: list[str] = Field(
         default_factory=list, description="Groups that rule the category out of the article."
     )
+    need: list[str] = Field(
+        default_factory=list,
+        description="Groups one of which the article must hold (a shooting needs a border).",
+    )
     accept: list[CueName] = Field(
         default_factory=list, description="Cues that do not disqualify a sentence here."
     )
@@ -81,7 +85,8 @@ class LanguageLexicon(_Strict):
         for category, cues in self.categories.items():
             if category not in CATEGORIES:
                 raise ValueError(f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
-            named = [g.lstrip("!").lstrip("#") for p in cues.patterns for g in p] + cues.veto
+            named = [g.lstrip("!").lstrip("#") for p in cues.patterns for g in p]
+            named += cues.veto + cues.need
             for group in named:
                 if group not in self.words:
                     raise ValueError(f"{category}: unknown word group {group!r}")

@@ -11,9 +11,10 @@ A group's entry may hold ``...`` (up to ``GAP_REACH`` words between: "obligan ..
 "obligan a otros a volver"), and an entry written ``-phrase`` takes the words it covers out
 of the group ("police des frontières" is a guard, not a border). In a pattern, ``#group`` is a
 word of the group with a count just before it ("five soldiers": the counted are casualties,
-not the shooters), ``!`` forbids, and a category's ``near`` bounds how many words its
-pattern's words may span. A year before the article's own, or a month two to five months
-before its own, names the past (historical).
+not the shooters), ``!`` forbids, a category's ``near`` bounds how many words its pattern's
+words may span, and its ``need`` names groups one of which the article must hold. A year
+before the article's own, or a month two to five months before its own, names the past
+(historical).
 """
 
 from __future__ import annotations
@@ -235,6 +236,8 @@ class ForeignReader:
         for category, cues in lexicon.categories.items():
             if category not in rules or article_groups & set(cues.veto):
                 continue
+            if cues.need and not article_groups & set(cues.need):
+                continue  # a shooting in a bar is no border shooting
             for sentence in sents[: cues.lead + 1]:
                 if self._disqualified(language, sentence, cues.accept, published):
                     continue
