@@ -7,8 +7,7 @@ catalogues name every country in each of these languages (``Yunanistan``, ``Ελ
 (``Yunanistan'dan``, ``Ελλάδας``, ``Grecji``, ``Греции``, ``واليونان``). Such a name is read
 as whole words, never as a prefix: short names start too many other words (``инди`` starts
 "individual", ``cad`` Turkish "street"). A single word matches in the case forms its
-nominative ending gives (the reader also matches a token's lemma, which covers the irregular
-ones), Turkish suffixes after the apostrophe, and Arabic ones with the article and the
+nominative ending gives, Turkish suffixes after the apostrophe, and Arabic ones with the article and the
 clitics off; a multiword name matches as stems in a row. A name is a proper noun: where the
 script has capitals, the token must start with one, so Turkish "gaza" (to the gas) is not
 Gaza. A name that is a function word of the language (Russian ``самое`` is "the most", not a

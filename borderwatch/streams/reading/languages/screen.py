@@ -5,10 +5,10 @@ English articles pass a prefilter built from the rules; an article in another la
 by its lexicon (``reader``), whose categories fire on a sentence holding a word of every group a
 pattern names. So per language the screen asks whether the article holds, for some pattern of a
 category that has rules loaded, an entry of every group the pattern needs, each entry's words
-found as the reader finds them: the start of one of a token's forms (folded, without a clitic,
-its lemma). The tokens and their forms are the reader's own (``ForeignReader.sentences``: the
-blank tokenizer and the lemma table, a few per cent of a reading), so the screen sees what the
-reader sees; the matching, the reader's cost, is what it saves.
+found as the reader finds them: the start of one of a token's forms (folded, or without a
+clitic). The tokens and their forms are the reader's own (``ForeignReader.sentences``: the
+blank tokenizer, a few per cent of a reading), so the screen sees what the reader sees; the
+matching, the reader's cost, is what it saves.
 
 What it leaves out can only make it say "maybe": forbidden groups (``!group``), vetoes, cues,
 the lead, ``near``, counts (``#group``), ``-phrase`` exclusions, gaps, the order of an entry's
