@@ -68,16 +68,40 @@ class Token:
 
 @dataclass(frozen=True)
 class Group:
-    """A named group's entries: words that count, and phrases whose words do not."""
+    """A named group's entries: words that count, and phrases whose words do not. ``stems``
+    are folded plainly (what the screen looks for); a language with distinct letters matches
+    by ``keep``, the same entries folded keeping those letters."""
 
     stems: tuple[Stem, ...]
     without: tuple[Stem, ...] = ()
+    keep: tuple[Stem, ...] | None = None
+    keep_without: tuple[Stem, ...] = ()
+
+    @property
+    def matching(self) -> tuple[tuple[Stem, ...], tuple[Stem, ...]]:
+        if self.keep is None:
+            return self.stems, self.without
+        return self.keep, self.keep_without
+
+    def plus(self, entries: Sequence[Stem], folder: Callable[[str], str]) -> Group:
+        """The group with more entries (named crossings), folded both ways."""
+        keep = (
+            None
+            if self.keep is None
+            else self.keep + tuple(_stem(e.written, folder) for e in entries)
+        )
+        return Group(self.stems + tuple(entries), self.without, keep, self.keep_without)
 
 
 def group(entries: Iterable[str], folder: Callable[[str], str] = fold) -> Group:
-    plus = [_stem(e, folder) for e in entries if not e.startswith("-")]
-    minus = [_stem(e[1:], folder) for e in entries if e.startswith("-")]
-    return Group(tuple(plus), tuple(minus))
+    words = list(entries)
+    plus = tuple(stem(e) for e in words if not e.startswith("-"))
+    minus = tuple(stem(e[1:]) for e in words if e.startswith("-"))
+    if folder is fold:
+        return Group(plus, minus)
+    keep = tuple(_stem(e, folder) for e in words if not e.startswith("-"))
+    keep_minus = tuple(_stem(e[1:], folder) for e in words if e.startswith("-"))
+    return Group(plus, minus, keep, keep_minus)
 
 
 def _stem(entry: str, folder: Callable[[str], str]) -> Stem:
@@ -173,7 +197,7 @@ class ForeignReader:
         border = self._groups[lang].get("border")
         if border is not None:
             named = tuple(entry for _, entry in self._crossings[lang])
-            self._groups[lang]["border"] = Group(border.stems + named, border.without)
+            self._groups[lang]["border"] = border.plus(named, self._folders[lang])
 
     def reads(self, language: str | None) -> bool:
         return language is not None and language in self.lexicons
@@ -431,18 +455,19 @@ def _find(toks: Sequence[Token], stems: Sequence[Stem]) -> list[int]:
 def _find_group(toks: Sequence[Token], g: Group) -> list[int]:
     """Where the group's words start, less the matches that share a word with one of its
     ``-phrase`` entries ("geçmelerini engellemeyi bıraktı" is no blocking)."""
-    found = _find(toks, g.stems)
-    if not found or not g.without:
+    stems, without = g.matching
+    found = _find(toks, stems)
+    if not found or not without:
         return found
     covered: set[int] = set()
     for i in range(len(toks)):
-        for s in g.without:
+        for s in without:
             end = _match_end(toks, i, s)
             if end is not None:
                 covered.update(range(i, end))
     if not covered:
         return found
-    return [i for i in found if not any(_covers(toks, i, s, covered) for s in g.stems)]
+    return [i for i in found if not any(_covers(toks, i, s, covered) for s in stems)]
 
 
 def _covers(toks: Sequence[Token], i: int, s: Stem, covered: set[int]) -> bool:
