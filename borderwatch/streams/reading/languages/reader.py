@@ -252,9 +252,11 @@ class ForeignReader:
         sents = self.sentences(language, doc)
         groups = self._groups[language]
         hits: list[ForeignHit] = []
-        article_groups = {
-            name for name, g in groups.items() if any(_find_group(s.tokens, g) for s in sents)
+        wide = {g for cues in lexicon.categories.values() for g in (*cues.veto, *cues.need)}
+        article_groups = {  # only the groups a veto or a need asks of the whole article
+            name for name in wide if any(_find_group(s.tokens, groups[name]) for s in sents)
         }
+        memo: dict[tuple[int, str], list[int]] = {}  # (sentence, group): found, across patterns
         published = article.published
         numbers = self._numbers[language]
         for category, cues in lexicon.categories.items():
@@ -265,7 +267,7 @@ class ForeignReader:
             for sentence in sents[: cues.lead + 1]:
                 if self._disqualified(language, sentence, cues.accept, published):
                     continue
-                spans = _pattern_spans(sentence, cues.patterns, groups, numbers, cues.near)
+                spans = _pattern_spans(sentence, cues.patterns, groups, numbers, cues.near, memo)
                 if spans is not None:
                     hits.append(ForeignHit(category, sentence, spans))
                     break
@@ -449,7 +451,35 @@ def _match_end(toks: Sequence[Token], i: int, s: Stem, k: int = 0) -> int | None
 
 def _find(toks: Sequence[Token], stems: Sequence[Stem]) -> list[int]:
     """Token indices where any of ``stems`` starts (each of its words matching in a row)."""
-    return [i for i in range(len(toks)) if any(_match_end(toks, i, s) is not None for s in stems)]
+    if not isinstance(stems, tuple):  # a one-off list (a country, a crossing): no index
+        return [
+            i for i in range(len(toks)) if any(_match_end(toks, i, s) is not None for s in stems)
+        ]
+    short, by_start = _index(stems)
+    found: list[int] = []
+    for i, tok in enumerate(toks):
+        candidates = [s for f in tok.forms for s in by_start.get(f[:2], ())]
+        if any(_match_end(toks, i, s) is not None for s in (*short, *candidates)):
+            found.append(i)
+    return found
+
+
+_INDEXES: dict[int, tuple[tuple[Stem, ...], tuple[Stem, ...], dict[str, list[Stem]]]] = {}
+
+
+def _index(stems: tuple[Stem, ...]) -> tuple[tuple[Stem, ...], dict[str, list[Stem]]]:
+    """A group's entries by the first two letters of their first word (a token is tried only
+    against entries it could start); entries of one letter are tried against every token."""
+    cached = _INDEXES.get(id(stems))
+    if cached is not None and cached[0] is stems:
+        return cached[1], cached[2]
+    short = tuple(s for s in stems if len(s.words[0]) < 2)
+    by_start: dict[str, list[Stem]] = {}
+    for s in stems:
+        if len(s.words[0]) >= 2:
+            by_start.setdefault(s.words[0][:2], []).append(s)
+    _INDEXES[id(stems)] = (stems, short, by_start)
+    return short, by_start
 
 
 def _find_group(toks: Sequence[Token], g: Group) -> list[int]:
@@ -482,17 +512,23 @@ def _pattern_spans(
     groups: Mapping[str, Group],
     numbers: Mapping[str, int] | None = None,
     near: int | None = None,
+    memo: dict[tuple[int, str], list[int]] | None = None,
 ) -> tuple[tuple[Token, str], ...] | None:
     """The first pattern all of whose groups are in the sentence (and none it forbids), its
-    words within ``near`` tokens of each other when that is set."""
+    words within ``near`` tokens of each other when that is set. ``memo`` keeps a group's
+    matches in a sentence for the next pattern and category that names it."""
     toks = sentence.tokens
+    memo = {} if memo is None else memo
     for pattern in patterns:
         wanted: list[tuple[str, list[int]]] = []
         for element in pattern:
             forbid = element.startswith("!")
             name = element.lstrip("!")
             counted = name.startswith("#")
-            found = _find_group(toks, groups[name.lstrip("#")])
+            key = (sentence.offset, name.lstrip("#"))
+            if key not in memo:
+                memo[key] = _find_group(toks, groups[key[1]])
+            found = memo[key]
             if counted:
                 found = [i for i in found if _counted(toks, i, numbers or {})]
             if forbid:
