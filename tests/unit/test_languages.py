@@ -25,7 +25,7 @@ CASES = [
     ("es", "Los guardias dispararon contra varios migrantes junto a la valla de Melilla.",
      "border_shooting"),
     ("es", "Marruecos cerró la frontera con Argelia durante toda la semana.", "border_closure"),
-    ("fr", "Le Niger a rouvert sa frontière avec le Bénin pour les camions de marchandises.",
+    ("fr", "Le Niger a rouvert sa frontière avec le Bénin aux réfugiés qui fuient les combats.",
      "border_opening"),
     ("fr", "Quatre soldats ont été tués lors d'une embuscade dans le nord du pays.",
      "troop_casualties"),
@@ -38,6 +38,20 @@ CASES = [
 ]  # fmt: skip
 
 QUIET = [
+    # An opening for lorries and goods alone is no opening for people (as the English rules).
+    ("fr", "Le Niger a rouvert sa frontière avec le Bénin pour les camions de marchandises."),
+    ("es", "El paso fronterizo volvió a abrir el martes, pero solo para los camiones."),
+    ("pl", "Przejście graniczne otwarto ponownie wyłącznie dla ciężarówek."),
+    ("ru", "Пункт пропуска снова открыли, но только для грузовиков."),
+    ("tr", "Sınır kapısı sadece tırların geçişine yeniden açıldı."),
+    ("el", "Το τελωνείο στα σύνορα άνοιξε ξανά μόνο για τα φορτηγά."),
+    ("ar", "أعيد فتح المعبر الحدودي أمام حركة الشاحنات فقط."),
+    # Bodies found near a border tell a death, not who killed: no shooting by the finders.
+    ("pl", "Strażnicy graniczni znaleźli ciała dwóch migrantów na bagnach."),
+    ("ru", "Полицейские нашли тела двух мигрантов в лесу у границы."),
+    ("tr", "Jandarma, iki göçmenin cesedini sınır yakınında buldu."),
+    ("el", "Η αστυνομία εντόπισε τις σορούς δύο μεταναστών στον Έβρο."),
+    ("ar", "عثر حرس الحدود على جثث مهاجرين اثنين في الصحراء."),
     ("tr", "Belediye yeni bir kütüphane açtı ve çocuklar için kitap okuma günleri düzenledi."),
     ("el", "Ο Έλληνας αθλητής κέρδισε το χρυσό στο Κύπελλο Σκοποβολής."),
     ("es", "Médicos Sin Fronteras abrió una clínica para niños en la capital."),
@@ -119,7 +133,7 @@ READINGS = [
     ("ru", "Финляндия закрыла все пункты пропуска на границе с Россией.", {C}),
     ("ru", "Суд закрыл дело о нарушении границы.", set()),
     ("ru", "Власти рассматривают закрытие границы с Казахстаном.", set()),
-    ("ru", "Казахстан вновь открыл границу для грузовиков из Китая.", {OPEN}),
+    ("ru", "Казахстан вновь открыл границу для грузовиков из Китая.", set()),  # goods only
     ("ru", "Венгрия пропустила тысячи беженцев в Австрию.", {OPEN}),
     ("ru", "Турция перестала задерживать мигрантов на границе с Грецией.", {OPEN}),
     ("ru", "На КПП открыли уголовное дело против водителя.", set()),
