@@ -406,3 +406,15 @@ def test_vague_number_words_are_lower_bounds(detector: Detector) -> None:
     assert [(c.count, c.lower_bound, c.outcome) for c in a.facts.casualties] == [
         (200, True, "wounded")
     ]
+
+
+def test_a_veto_is_read_in_the_headline_and_the_sentence_not_in_passing(
+    detector: Detector,
+) -> None:
+    """A film in the headline rules the closure out; a concert named further down does not."""
+    passing = ("Marruecos cerró la frontera con Argelia el lunes.\n\nEn la capital, el club "
+               "anunció su programa de conciertos para el verano.")  # fmt: skip
+    film = ("Estreno de la película sobre el desierto\n\nEn la película, el ejército cerró la "
+            "frontera con Argelia durante un mes.")  # fmt: skip
+    assert categories(detector, "es", passing) == {"border_closure"}
+    assert categories(detector, "es", film) == set()

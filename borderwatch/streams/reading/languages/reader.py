@@ -3,9 +3,10 @@
 English has a parser; these languages do not, here. So a category is read as cue words from
 named groups co-occurring in one sentence of the headline or lead (a border word, an opening
 verb; a soldier word, a killing verb), a sentence with a negation, plan or background cue does
-not count, and article-wide vetoes keep known traps out (Doctors Without Borders, sport
-shooting, tourists). Facts are read the same way: countries and crossings from the lexicon's
-names, casualty counts from digits and number words next to a victims' word.
+not count, and vetoes in the headline or in the sentence keep known traps out (Doctors
+Without Borders, sport shooting, tourists). Facts are read the same way: countries and
+crossings from the lexicon's names, casualty counts from digits and number words next to a
+victims' word.
 
 A group's entry may hold ``...`` (up to ``GAP_REACH`` words between: "obligan ... volver" reads
 "obligan a otros a volver"), and an entry written ``-phrase`` takes the words it covers out
@@ -39,7 +40,7 @@ from borderwatch.core.models import (
 from borderwatch.core.models import Span as EvidenceSpan
 from borderwatch.streams.reading.facts import DocFacts
 from borderwatch.streams.reading.gazetteer import Gazetteer
-from borderwatch.streams.reading.languages.countries import country_names
+from borderwatch.streams.reading.languages.countries import Name, NameTable, country_names
 from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, Stem, fold, stem
 from borderwatch.streams.rules.model import Rule
 
@@ -183,6 +184,7 @@ class ForeignReader:
         }
         for lang, lx in self.lexicons.items():
             self._name_crossings_as_border(lang, lx)
+        self._crossing_tables: dict[str, NameTable] = {}
 
     def _name_crossings_as_border(self, lang: str, lexicon: LanguageLexicon) -> None:
         """A named crossing is a border word ("Rafah will open"); a Latin-script language also
@@ -198,6 +200,16 @@ class ForeignReader:
         if border is not None:
             named = tuple(entry for _, entry in self._crossings[lang])
             self._groups[lang]["border"] = border.plus(named, self._folders[lang])
+
+    def _crossing_table(self, language: str) -> NameTable:
+        """The crossings' names indexed by their first letters, as countries are: a
+        Latin-script language reads some 240 of them (the gazetteer's too), which one by one
+        per sentence were half of such an article's reading."""
+        table = self._crossing_tables.get(language)
+        if table is None:
+            entries = [Name(cid, entry) for cid, entry in self._crossings[language]]
+            table = self._crossing_tables[language] = NameTable(language, lambda: entries)
+        return table
 
     def reads(self, language: str | None) -> bool:
         return language is not None and language in self.lexicons
@@ -252,15 +264,19 @@ class ForeignReader:
         sents = self.sentences(language, doc)
         groups = self._groups[language]
         hits: list[ForeignHit] = []
-        wide = {g for cues in lexicon.categories.values() for g in (*cues.veto, *cues.need)}
-        article_groups = {  # only the groups a veto or a need asks of the whole article
+        wide = {g for cues in lexicon.categories.values() for g in cues.need}
+        article_groups = {  # only the groups a need asks of the whole article
             name for name in wide if any(_find_group(s.tokens, groups[name]) for s in sents)
         }
         memo: dict[tuple[int, str], list[int]] = {}  # (sentence, group): found, across patterns
         published = article.published
         numbers = self._numbers[language]
         for category, cues in lexicon.categories.items():
-            if category not in rules or article_groups & set(cues.veto):
+            # A veto says what the article or the sentence is about (a match, a film, a
+            # charity's name): it is read in the headline and in the sentence that would
+            # fire, as the English rules' ``none`` is, not in a passing mention elsewhere (a
+            # concert listed under a report of a closed border).
+            if category not in rules or self._vetoed(language, sents[:1], cues.veto):
                 continue
             if cues.need and not article_groups & set(cues.need):
                 continue  # a shooting in a bar is no border shooting
@@ -268,11 +284,17 @@ class ForeignReader:
                 if self._disqualified(language, sentence, cues.accept, published):
                     continue
                 spans = _pattern_spans(sentence, cues.patterns, groups, numbers, cues.near, memo)
+                if spans is not None and self._vetoed(language, [sentence], cues.veto):
+                    continue
                 if spans is not None:
                     hits.append(ForeignHit(category, sentence, spans))
                     break
         facts = self._facts(language, sents, hits)
         return Reading(doc, DocFacts(facts=facts, casualties=[], countries=[]), hits)
+
+    def _vetoed(self, language: str, sents: Sequence[Sentence], veto: Sequence[str]) -> bool:
+        groups = self._groups[language]
+        return any(_find_group(s.tokens, groups[g]) for s in sents for g in veto)
 
     def _disqualified(
         self,
@@ -312,8 +334,8 @@ class ForeignReader:
             for code in self._countries[language].codes(sentence.tokens):
                 if code not in countries:
                     countries.append(code)
-            for cid, entry in self._crossings[language]:
-                if cid not in crossings and _find(sentence.tokens, [entry]):
+            for cid in self._crossing_table(language).codes(sentence.tokens):
+                if cid not in crossings:
                     crossings.append(cid)
         border = None
         if crossings and crossings[0] in self.gazetteer.crossings:
