@@ -14,9 +14,10 @@ from borderwatch.streams.reading.gazetteer import Gazetteer
 from borderwatch.streams.reading.languages.countries import NameTable, country_names
 from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, load_languages
 from borderwatch.streams.reading.languages.reader import ForeignReader
+from borderwatch.streams.rules.load import load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
-LEXICONS = load_languages(RULES / "languages")
+LEXICONS = load_languages(RULES / "languages", load_rules([RULES]).list_languages)
 GAZETTEER = Gazetteer.load(RULES / "gazetteers")
 READER = ForeignReader(LEXICONS, GAZETTEER)
 

@@ -42,6 +42,7 @@ rules:
 def _write(tmp_path: Path, text: str) -> Path:
     (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
     shutil.copytree(RULES / "languages", tmp_path / "languages")
+    shutil.copytree(RULES / "lists", tmp_path / "lists")  # the lexicons' @lists
     return tmp_path
 
 

@@ -303,7 +303,7 @@ def test_undeclared_language_is_detected(
 def test_english_stays_english(detector: Detector) -> None:
     text = "Greek police pushed back migrants at the Evros border on Sunday."
     assert detector.language_of(Article(id="t", text=text)) == "en"
-    assert detect(text, load_languages(RULES), "en-GB") == "en"
+    assert detect(text, ("tr", "el", "es", "fr", "pl", "ar", "ru"), "en-GB") == "en"
 
 
 def test_alert_shows_language_keeps_evidence_and_marks_words(detector: Detector) -> None:
