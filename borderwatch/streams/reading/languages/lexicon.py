@@ -55,10 +55,8 @@ class LanguageLexicon(_Strict):
     name: str = Field(min_length=1)
     script: Script
     stopwords: list[str] = Field(
-        default_factory=list, description="Frequent function words, for detection."
-    )
-    letters: str = Field(
-        default="", description="Letters only this language's script uses, for detection."
+        default_factory=list,
+        description="Frequent function words: never read as a country's name.",
     )
     distinct: str = Field(
         default="", description="Letters folding keeps apart (Turkish ö: 'öldü' is not 'oldu')."
