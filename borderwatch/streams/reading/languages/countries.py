@@ -1,17 +1,17 @@
 """Country names in each language, normalised to ISO alpha-3 codes.
 
-A hand-written lexicon names the countries its authors thought of, as prefix stems that
-also cover demonyms and adjectives (``türk``, ``ελλην``, ``polsk``). pycountry's gettext
-catalogues name every country in each of these languages (``Yunanistan``, ``Ελλάδα``,
-``Grecja``, ``Греция``, ``اليونان``), in the nominative, while articles decline them
-(``Yunanistan'dan``, ``Ελλάδας``, ``Grecji``, ``Греции``, ``واليونان``). Such a name is read
-as whole words, never as a prefix: short names start too many other words (``инди`` starts
-"individual", ``cad`` Turkish "street"). A single word matches in the case forms its
-nominative ending gives, Turkish suffixes after the apostrophe, and Arabic ones with the article and the
-clitics off; a multiword name matches as stems in a row. A name is a proper noun: where the
-script has capitals, the token must start with one, so Turkish "gaza" (to the gas) is not
-Gaza. A name that is a function word of the language (Russian ``самое`` is "the most", not a
-case of Samoa), a known everyday word, or shared by two countries (both Koreas) is left out.
+A hand-written lexicon names the countries its authors thought of, as prefix stems that also
+cover demonyms and adjectives (``türk``, ``ελλην``, ``polsk``). pycountry's gettext catalogues
+name every country in each of these languages (``Yunanistan``, ``Ελλάδα``, ``Grecja``,
+``Греция``, ``اليونان``), in the nominative, while articles decline them (``Yunanistan'dan``,
+``Ελλάδας``, ``Grecji``, ``Греции``, ``واليونان``). Such a name is read as whole words, never as
+a prefix: short names start too many other words (``инди`` starts "individual", ``cad`` Turkish
+"street"). A single word matches in the case forms its nominative ending gives, Turkish suffixes
+after the apostrophe, and Arabic ones with the article and the clitics off; a multiword name
+matches as stems in a row. A name is a proper noun: where the script has capitals, the token
+must start with one, so Turkish "gaza" (to the gas) is not Gaza. A name that is a function word
+of the language (Russian ``самое`` is "the most", not a case of Samoa), a known everyday word,
+or shared by two countries (both Koreas) is left out.
 
 The gazetteer's regions are written in Latin letters; the languages written in them get
 those names too, so a Polish article naming Rakhine places Myanmar, as the English reader
