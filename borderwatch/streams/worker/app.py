@@ -86,20 +86,45 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
 
     @app.agent(topics[settings.articles_topic], name="detect")
     async def detect(stream: Any) -> AsyncIterator[None]:
-        loop = asyncio.get_running_loop()
         # Batches bounded in size and time: spaCy's nlp.pipe is several times faster per
         # article on a batch, and a quiet stream still moves within batch_within_s. Each
         # batch is read in parts whose outputs are sent at once: an alert waits for the
         # work of its part, not of the whole batch.
         async for events in stream.take_events(settings.batch_max, within=settings.batch_within_s):
             records = [(event.value, event.key) for event in events]
-            parts = processor.process_parts(records)
-            while (outputs := await loop.run_in_executor(executor, next, parts, None)) is not None:
-                for out in outputs:
-                    await topics[out.topic].send(
-                        key=out.key, value=out.value, partition=out.partition
-                    )
+            # A stop (SIGTERM) cancels the agent mid-batch, and faust's take_events acks every
+            # event of the batch as it closes, so their offsets are committed: the batch is
+            # read and its alerts delivered before the agent gives way (however often it is
+            # cancelled meanwhile), or a restart would skip them.
+            work = asyncio.ensure_future(handle(records))
+            stopping = False
+            while not work.done():
+                try:
+                    await asyncio.shield(work)
+                except asyncio.CancelledError:
+                    stopping = True
+            work.result()
+            if stopping:
+                raise asyncio.CancelledError
             yield None
+
+    async def handle(records: list[tuple[Any, Any]]) -> None:
+        """Read a batch in parts and publish each part's outputs, delivered, before the next.
+
+        ``force=True``: faust would otherwise attach a send to the stream's current event
+        and publish it only when that event is acked; with ``take_events`` that is an event
+        already buffered for the next batch, so a stop lost the alerts of a batch whose own
+        offsets were committed. Waiting for delivery keeps the commit behind the alerts."""
+        loop = asyncio.get_running_loop()
+        parts = processor.process_parts(records)
+        while (outputs := await loop.run_in_executor(executor, next, parts, None)) is not None:
+            sent = [
+                await topics[out.topic].send(
+                    key=out.key, value=out.value, partition=out.partition, force=True
+                )
+                for out in outputs
+            ]
+            await asyncio.gather(*sent)
 
     async def consumer_lag() -> None:
         monitor = app.monitor  # faust tracks the last read and the end offset per partition
