@@ -90,12 +90,15 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         # article on a batch, and a quiet stream still moves within batch_within_s. Each
         # batch is read in parts whose outputs are sent at once: an alert waits for the
         # work of its part, not of the whole batch.
-        async for events in stream.take_events(settings.batch_max, within=settings.batch_within_s):
+        # Acked by hand, once a batch's alerts are delivered, on a stream that never acks by
+        # itself: take_events acks a batch as it closes, and when a take ends faust restores
+        # the stream's own acks while its background drainer still reads, so a stop (SIGTERM)
+        # committed records nobody had read. A stop also waits for the batch in hand to
+        # finish (however often it cancels meanwhile), so a restart neither skips nor
+        # repeats it.
+        manual = stream.noack()
+        async for events in manual.noack_take(settings.batch_max, within=settings.batch_within_s):
             records = [(event.value, event.key) for event in events]
-            # A stop (SIGTERM) cancels the agent mid-batch, and faust's take_events acks every
-            # event of the batch as it closes, so their offsets are committed: the batch is
-            # read and its alerts delivered before the agent gives way (however often it is
-            # cancelled meanwhile), or a restart would skip them.
             work = asyncio.ensure_future(handle(records))
             stopping = False
             while not work.done():
@@ -104,6 +107,8 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
                 except asyncio.CancelledError:
                     stopping = True
             work.result()
+            for event in events:
+                await manual.ack(event)
             if stopping:
                 raise asyncio.CancelledError
             yield None
@@ -112,9 +117,8 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         """Read a batch in parts and publish each part's outputs, delivered, before the next.
 
         ``force=True``: faust would otherwise attach a send to the stream's current event
-        and publish it only when that event is acked; with ``take_events`` that is an event
-        already buffered for the next batch, so a stop lost the alerts of a batch whose own
-        offsets were committed. Waiting for delivery keeps the commit behind the alerts."""
+        and publish it only when that event is acked; in a batch that is an event already
+        buffered for the next one. Waiting for delivery keeps the acks behind the alerts."""
         loop = asyncio.get_running_loop()
         parts = processor.process_parts(records)
         while (outputs := await loop.run_in_executor(executor, next, parts, None)) is not None:
