@@ -84,7 +84,7 @@ WORDS = {
          "la saison des concerts"),
         ("lundi", "après une longue réunion", "dans la capitale", "selon un communiqué"),
         "svot",
-        ("Le Tchad a fermé sa frontière orientale avec le Soudan dimanche soir.",
+        ("Le Niger a fermé ses postes frontaliers avec le Nigeria lundi matin.",
          "Des gardes-frontières ont tiré sur des migrants près de la clôture.",
          "Cinq soldats ont été tués dans une attaque contre un poste frontalier."),
     ),
