@@ -148,6 +148,15 @@ class Reading:
     hits: list[ForeignHit]
 
 
+def crossing_names(lexicon: LanguageLexicon, gazetteer: Gazetteer) -> list[tuple[str, str]]:
+    """(crossing id, name) for every name the reader reads a crossing by: the lexicon's own,
+    and in a Latin-script language the gazetteer's too (they are written in its letters)."""
+    names = [(cid, name) for cid, names in lexicon.crossings.items() for name in names]
+    if lexicon.script == "latin":
+        names += [(c.id, n) for c in gazetteer.crossings.values() for n in c.names if "–" not in n]
+    return names
+
+
 class ForeignReader:
     """One per rule set: lexicons compiled to stems, a blank spaCy tokenizer per language."""
 
@@ -168,7 +177,7 @@ class ForeignReader:
             lang: country_names(lang, lx, gazetteer) for lang, lx in self.lexicons.items()
         }
         self._crossings = {
-            lang: [(cid, stem(w)) for cid, words in lx.crossings.items() for w in words]
+            lang: [(cid, stem(name)) for cid, name in crossing_names(lx, gazetteer)]
             for lang, lx in self.lexicons.items()
         }
         self._numbers = {
@@ -187,15 +196,7 @@ class ForeignReader:
         self._crossing_tables: dict[str, NameTable] = {}
 
     def _name_crossings_as_border(self, lang: str, lexicon: LanguageLexicon) -> None:
-        """A named crossing is a border word ("Rafah will open"); a Latin-script language also
-        writes the gazetteer's own names, so those count there as crossings and as border."""
-        if lexicon.script == "latin":
-            self._crossings[lang] += [
-                (c.id, stem(name))
-                for c in self.gazetteer.crossings.values()
-                for name in c.names
-                if "–" not in name
-            ]
+        """A named crossing is a border word ("Rafah will open")."""
         border = self._groups[lang].get("border")
         if border is not None:
             named = tuple(entry for _, entry in self._crossings[lang])

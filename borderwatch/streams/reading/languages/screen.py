@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from borderwatch.streams.reading.gazetteer import Gazetteer
 from borderwatch.streams.reading.languages.lexicon import LanguageLexicon, stem
-from borderwatch.streams.reading.languages.reader import ForeignReader
+from borderwatch.streams.reading.languages.reader import ForeignReader, crossing_names
 
 GAP = "..."  # a gap in an entry ("obligan ... volver"): any words, so it needs nothing
 BORDER = "border"  # the group the reader adds the named crossings to ("Rafah will open")
@@ -50,21 +50,13 @@ def _needs(entries: Collection[str]) -> tuple[Need, ...]:
     return tuple(out)
 
 
-def crossing_names(lexicon: LanguageLexicon, gazetteer: Gazetteer) -> list[str]:
-    """The names the reader counts as border words: the lexicon's crossings, and in a
-    Latin-script language the gazetteer's own names too."""
-    names = [name for names in lexicon.crossings.values() for name in names]
-    if lexicon.script == "latin":
-        names += [n for c in gazetteer.crossings.values() for n in c.names if "–" not in n]
-    return names
-
-
 def _compile(
     lexicon: LanguageLexicon, gazetteer: Gazetteer, categories: Collection[str]
 ) -> _Language:
     groups = {name: _needs(words) for name, words in lexicon.words.items()}
     if BORDER in groups:
-        groups[BORDER] = groups[BORDER] + _needs(crossing_names(lexicon, gazetteer))
+        names = [name for _, name in crossing_names(lexicon, gazetteer)]
+        groups[BORDER] = groups[BORDER] + _needs(names)
     patterns = tuple(
         tuple(groups[element.lstrip("#")] for element in pattern if not element.startswith("!"))
         for category, cues in lexicon.categories.items()
