@@ -15,6 +15,7 @@ from borderwatch.core.connection import KafkaConnection
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
 from borderwatch.streams.examples import checked_detector
+from borderwatch.streams.worker.positions import Positions
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
 from borderwatch.streams.worker.surges import add_surge_agent
@@ -42,6 +43,39 @@ def _limit_fetch_wait(ms: int) -> None:
     aiokafka.AIOKafkaConsumer = QuickFetchConsumer
 
 
+def hand_acked_event(topic: str) -> type[faust.Event]:
+    """An event class whose records of ``topic`` are acked only once the agent settles them.
+
+    When flow control is suspended (a stop, a rebalance) faust's stream skips the records
+    it has fetched and acks them "so the lag does not grow"; once the batch in hand was
+    acked, those were committed although nobody had read them. Here a skipped record is
+    never acked: it is read again after the restart."""
+
+    class HandAckedEvent(faust.Event):
+        settled = False
+
+        def ack(self) -> bool:
+            if self.message.topic == topic and not self.settled:
+                return False
+            return bool(super().ack())
+
+    return HandAckedEvent
+
+
+def _no_gap_filling(consumer: Any, topic: str) -> None:
+    """faust marks the offsets it sees jump over as acked, meant for compaction and
+    transaction markers; on ``topic`` a jump is a record faust lost at a seek, and marking
+    it acked commits it unread. The topic is written without transactions or compaction, and
+    ``Positions`` reads every offset in a line, so its gaps are never filled."""
+    fill = consumer._add_gap
+
+    async def add_gap(tp: Any, offset_from: int, offset_to: int) -> None:
+        if tp.topic != topic:
+            await fill(tp, offset_from, offset_to)
+
+    consumer._add_gap = add_gap
+
+
 def create_app(settings: Settings, detector: Detector | None = None) -> faust.App:
     connection = settings.kafka  # a BrokerError (K003) without a bootstrap server
     brokers = connection.broker_urls()
@@ -65,7 +99,17 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         web_bind=settings.worker_web_host,
         producer_acks=-1,
         broker_credentials=faust_credentials(connection),
+        Event=hand_acked_event(settings.articles_topic),
     )
+    consumer: Any = app.consumer
+    _no_gap_filling(consumer, settings.articles_topic)
+    # faust's committed offset per partition (next to read), known from its seek at assignment
+    positions = Positions(lambda tp: consumer._committed_offset.get(tp))
+
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # mode types it too narrowly
+    def on_assigned(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        positions.assigned(args[0] if args else kwargs.get("assigned", ()))
+
     processor = Processor(
         settings, detector or checked_detector(settings), surges=settings.surge_enabled
     )
@@ -97,7 +141,13 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         # finish (however often it cancels meanwhile), so a restart neither skips nor
         # repeats it.
         manual = stream.noack()
-        async for events in manual.noack_take(settings.batch_max, within=settings.batch_within_s):
+        async for taken in manual.noack_take(settings.batch_max, within=settings.batch_within_s):
+            picked = positions.sort(taken)
+            for tp, offset in picked.seek.items():
+                await consumer.seek(tp, offset)
+            if picked.repeated:
+                log.info("%d records delivered again: not read twice", picked.repeated)
+            events = picked.fresh
             records = [(event.value, event.key) for event in events]
             work = asyncio.ensure_future(handle(records))
             stopping = False
@@ -107,7 +157,9 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
                 except asyncio.CancelledError:
                     stopping = True
             work.result()
+            positions.settle(events)
             for event in events:
+                event.settled = True
                 await manual.ack(event)
             if stopping:
                 raise asyncio.CancelledError
