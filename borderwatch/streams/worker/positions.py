@@ -22,6 +22,13 @@ class Sorted:
     seek: dict[Any, int] = field(default_factory=dict)
 
 
+@dataclass
+class _Hole:
+    offset: int
+    seeks: int = 0
+    sought: float = float("-inf")
+
+
 class Positions:
     """The next offset this process must read on each partition it holds.
 
@@ -47,10 +54,9 @@ class Positions:
     ) -> None:
         self._committed = committed
         self._next: dict[Any, int] = {}
-        self._sought: dict[Any, float] = {}
+        self._holes: dict[Any, _Hole] = {}
         self._reseek_s = reseek_s
         self._attempts = attempts
-        self._tries: dict[Any, tuple[int, int]] = {}  # tp -> (hole, seeks made for it)
         self._clock = clock
 
     def assigned(self, partitions: Iterable[Any]) -> None:
@@ -58,8 +64,7 @@ class Positions:
         gone on meanwhile)."""
         for tp in partitions:
             self._next.pop(tp, None)
-            self._sought.pop(tp, None)
-            self._tries.pop(tp, None)
+            self._holes.pop(tp, None)
 
     def sort(self, events: Sequence[Any]) -> Sorted:
         out = Sorted()
@@ -75,34 +80,36 @@ class Positions:
             if nxt is not None and offset < nxt:
                 out.repeated += 1
                 continue
-            if nxt is not None and offset > nxt and self._stuck(tp, nxt):
-                log.warning(
-                    "%s[%d]: offsets %d to %d are not in the log after %d seeks; going on "
-                    "from %d", tp.topic, tp.partition, nxt, offset - 1, self._attempts, offset,
-                )  # fmt: skip
-                nxt = None
-            if nxt is not None and offset > nxt:
+            if nxt is not None and offset > nxt and not self._hole(tp, nxt, offset, out):
                 stopped.add(tp)
-                if self._clock() - self._sought.get(tp, float("-inf")) >= self._reseek_s:
-                    self._sought[tp] = self._clock()
-                    hole, made = self._tries.get(tp, (nxt, 0))
-                    self._tries[tp] = (nxt, made + 1 if hole == nxt else 1)
-                    out.seek[tp] = nxt
-                    log.warning(
-                        "%s[%d]: records from offset %d never reached the worker (next came "
-                        "%d); reading the partition again from %d",
-                        tp.topic, tp.partition, nxt, offset, nxt,
-                    )  # fmt: skip
                 continue
             expected[tp] = offset + 1
-            self._sought.pop(tp, None)
-            self._tries.pop(tp, None)
+            self._holes.pop(tp, None)
             out.fresh.append(event)
         return out
 
-    def _stuck(self, tp: Any, hole: int) -> bool:
-        made = self._tries.get(tp)
-        return made is not None and made[0] == hole and made[1] >= self._attempts
+    def _hole(self, tp: Any, nxt: int, offset: int, out: Sorted) -> bool:
+        """Seek back to the hole (if its last seek is old enough); True once it has been
+        sought ``attempts`` times in vain, and the records after it may be read."""
+        hole = self._holes.get(tp)
+        if hole is None or hole.offset != nxt:
+            hole = self._holes[tp] = _Hole(nxt)
+        if hole.seeks >= self._attempts:
+            log.warning(
+                "%s[%d]: offsets %d to %d are not in the log after %d seeks; going on "
+                "from %d", tp.topic, tp.partition, nxt, offset - 1, self._attempts, offset,
+            )  # fmt: skip
+            return True
+        now = self._clock()
+        if now - hole.sought >= self._reseek_s:
+            hole.sought, hole.seeks = now, hole.seeks + 1
+            out.seek[tp] = nxt
+            log.warning(
+                "%s[%d]: records from offset %d never reached the worker (next came "
+                "%d); reading the partition again from %d",
+                tp.topic, tp.partition, nxt, offset, nxt,
+            )  # fmt: skip
+        return False
 
     def settle(self, events: Iterable[Any]) -> None:
         """The records read and delivered: the partition goes on after them."""
