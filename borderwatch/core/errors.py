@@ -141,6 +141,10 @@ class Codes:
                 "articles could not be written to the topic")
     K008 = Code("K008", "gave up after {timeout_s:.0f}s: {problem}",
                 "Kafka stayed unreachable for the whole wait")
+    K009 = Code("K009",
+                "read only to offset {reached} of {topic}[{partition}] offsets {start} to "
+                "{end} within {timeout_s:.0f}s",
+                "the worker could not read records its stream consumer skipped")
 
     L001 = Code("L001", "{command} needs BORDERWATCH_SLACK_TOKEN and BORDERWATCH_SLACK_CHANNEL",
                 "a Slack command without Slack configured")

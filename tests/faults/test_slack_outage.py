@@ -1,5 +1,6 @@
 """A Slack outage through the real ``borderwatch notify`` process: two 429s with Retry-After,
-then 60 seconds of 503s. Alerts keep arriving during it; afterwards each is posted once."""
+then 25 seconds of 503s, longer than slack-sdk's whole retry budget for one call (about 15 s).
+Alerts keep arriving during it; afterwards each is posted once."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.support.fakeslack import FakeSlack
 from tests.support.fixtures import isolated_settings, notify_env, notify_process
 from tests.support.waiting import wait_until
 
-OUTAGE_S = 60.0
+OUTAGE_S = 25.0
 STORIES = [  # (country, sentence): no shared place or wording, so no two share a story
     ("POL", "Soldiers shot at a van on the forest road near the eastern frontier."),
     ("HUN", "A patrol opened fire when a truck rammed the fence at dawn."),
@@ -38,7 +39,7 @@ def _alert(i: int) -> Alert:
     )
 
 
-def test_429_then_a_minute_of_5xx_delivers_every_alert_once(
+def test_429_then_a_long_run_of_5xx_delivers_every_alert_once(
     kafka: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     settings = isolated_settings(kafka, tmp_path)
@@ -81,5 +82,5 @@ def test_429_then_a_minute_of_5xx_delivers_every_alert_once(
     assert sorted(posted) == sorted(a.alert_id for a in alerts)  # each exactly once
     statuses = [c for c in fake_slack.posts() if not c.ts]
     assert len(statuses) >= 4, "the outage was not felt"
-    # the breaker keeps a 60 s outage from costing every alert the client's whole retry budget
+    # the breaker keeps the outage from costing every alert the client's whole retry budget
     assert len(statuses) < 6 * 12, len(statuses)

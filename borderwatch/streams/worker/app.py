@@ -15,7 +15,8 @@ from borderwatch.core.connection import KafkaConnection
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
 from borderwatch.streams.examples import checked_detector
-from borderwatch.streams.worker.positions import Positions
+from borderwatch.streams.worker.holes import read_hole
+from borderwatch.streams.worker.positions import Hole, Positions
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
 from borderwatch.streams.worker.surges import add_surge_agent
@@ -74,6 +75,21 @@ def _no_gap_filling(consumer: Any, topic: str) -> None:
             await fill(tp, offset_from, offset_to)
 
     consumer._add_gap = add_gap
+
+
+def _ack_hole(consumer: Any, hole: Hole) -> None:
+    """Mark a hole's offsets acked, as faust's own ``Consumer.ack`` marks a record's, once
+    the worker has read and delivered them itself: faust then commits across the hole."""
+    from faust.types.tuples import ack_lock
+
+    with ack_lock:
+        committed = consumer._committed_offset[hole.tp]
+        index, acked = consumer._acked_index[hole.tp], consumer._acked[hole.tp]
+        for offset in range(hole.start, hole.end):
+            if (committed is None or offset >= committed) and offset not in index:
+                index.add(offset)
+                acked.append(offset)
+                consumer._n_acked += 1
 
 
 def create_app(settings: Settings, detector: Detector | None = None) -> faust.App:
@@ -143,12 +159,10 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
         manual = stream.noack()
         async for taken in manual.noack_take(settings.batch_max, within=settings.batch_within_s):
             picked = positions.sort(taken)
-            for tp, offset in picked.seek.items():
-                await consumer.seek(tp, offset)
             if picked.repeated:
                 log.info("%d records delivered again: not read twice", picked.repeated)
             events = picked.fresh
-            records = [(event.value, event.key) for event in events]
+            records = [*await read_holes(picked.holes), *((e.value, e.key) for e in events)]
             work = asyncio.ensure_future(handle(records))
             stopping = False
             while not work.done():
@@ -157,13 +171,35 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
                 except asyncio.CancelledError:
                     stopping = True
             work.result()
-            positions.settle(events)
+            positions.settle(events, picked.holes)
+            for hole in picked.holes:
+                _ack_hole(consumer, hole)
             for event in events:
                 event.settled = True
                 await manual.ack(event)
             if stopping:
                 raise asyncio.CancelledError
             yield None
+
+    async def read_holes(holes: list[Hole]) -> list[tuple[Any, Any]]:
+        records: list[tuple[Any, Any]] = []
+        for hole in holes:
+            log.warning(
+                "%s[%d]: offsets %d to %d never reached the worker (next came %d); reading "
+                "them beside the stream", hole.tp.topic, hole.tp.partition, hole.start,
+                hole.end - 1, hole.end,
+            )  # fmt: skip
+            found = await asyncio.get_running_loop().run_in_executor(
+                None, read_hole, settings, hole.tp.topic, hole.tp.partition, hole.start, hole.end
+            )
+            if len(found) < hole.end - hole.start:
+                log.warning(
+                    "%s[%d]: %d of offsets %d to %d are no longer in the log",
+                    hole.tp.topic, hole.tp.partition, hole.end - hole.start - len(found),
+                    hole.start, hole.end - 1,
+                )  # fmt: skip
+            records.extend((r.value, r.key) for r in found)
+        return records
 
     async def handle(records: list[tuple[Any, Any]]) -> None:
         """Read a batch in parts and publish each part's outputs, delivered, before the next.
