@@ -22,28 +22,13 @@ SAMPLE_CHARS = 600  # enough for every development article in eight languages (2
 SURE = 0.95  # a language nobody reads is believed only this sure; else the readable best
 # Words only English text is this dense with. Most news is English, and the guess runs on
 # every article before the prefilter, so plain English is known without the model: its
-# first words are in ASCII letters and at least one in PLAIN_SHARE is one of these (about one in
-# four in wire prose; none in the other languages read here, whose function words differ).
-# Anything else, or too short to tell, is left to the model.
+# first words are in ASCII letters and at least one in PLAIN_SHARE is one of these (about
+# one in four in wire prose; none in the other languages read here, whose function words
+# differ). Anything else, or too short to tell, is left to the model.
 ENGLISH_WORDS = frozenset(
-    [
-        "the",
-        "of",
-        "and",
-        "to",
-        "that",
-        "with",
-        "from",
-        "for",
-        "by",
-        "this",
-        "were",
-        "have",
-        "had",
-        "are",
-        "on",
-    ]
-)
+    {"the", "of", "and", "to", "that", "with", "from", "for", "by", "this", "were", "have",
+     "had", "are", "on"}
+)  # fmt: skip
 PLAIN_WORDS = 60
 # Letters outside ASCII; punctuation (typographic quotes, dashes, the no-break space, the
 # degree and currency signs) is common in English news and says nothing of its language.
