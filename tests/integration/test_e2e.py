@@ -19,7 +19,14 @@ from borderwatch.notifiers.sinks.slack.notifier import SlackNotifier
 from borderwatch.runtime.broker import free_port, wait_for_port
 from borderwatch.runtime.cluster import stream_worker
 from tests.support.fakeslack import FakeSlack
-from tests.support.fixtures import ROOT, cli_env, cluster_env, isolated_settings, our_processes
+from tests.support.fixtures import (
+    ROOT,
+    cli_env,
+    cluster_env,
+    interruptible,
+    isolated_settings,
+    our_processes,
+)
 from tests.support.waiting import wait_until
 
 FEED = """<?xml version="1.0"?>
@@ -117,6 +124,7 @@ def test_run_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "borderwatch", "run", "samples/archive.jsonl"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=interruptible,
     )  # fmt: skip
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")))  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from borderwatch.connectors.files import Archive
 from borderwatch.core.models import Article
 from borderwatch.runtime.broker import free_port
 from borderwatch.streams.detect import Detector, build_alerts
-from tests.support.fixtures import ROOT, cli_env
+from tests.support.fixtures import ROOT, cli_env, interruptible
 from tests.support.waiting import wait_until
 
 SAMPLES = ROOT / "samples" / "archive.jsonl"
@@ -58,6 +58,7 @@ def test_eval_replay_and_live_agree(detector: Detector, tmp_path: Path) -> None:
     live = subprocess.Popen(
         [sys.executable, "-m", "borderwatch", "run", str(SAMPLES)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=interruptible,
     )  # fmt: skip
     try:
         assert wait_until(lambda: len(read(live_out)) >= len(in_process), timeout=180)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -100,6 +101,14 @@ def our_processes(marker: str) -> list[int]:
         if marker.encode() in blob:
             found.append(int(entry.name))
     return found
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a CLI child a test stops with Ctrl-C (SIGINT). A shell without job
+    control starts a background job (``make test &``) with SIGINT ignored, children inherit
+    that, and the Ctrl-C would never arrive: the child gets the disposition a terminal's
+    foreground process has."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def cli_env(tmp_path: Path, port: int) -> dict[str, str]:
