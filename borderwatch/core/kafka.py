@@ -35,12 +35,24 @@ def topic_layout(settings: Settings) -> dict[str, int]:
     }
 
 
+# One attempt to reach the cluster. kafka-python's own bootstrap waits up to 30 s with
+# backoffs growing to 30 s, so a service started a moment before its broker said nothing
+# for half a minute and noticed the broker only then; the callers' loops (``admin``,
+# ``wait_for_broker``) pace and log the retries instead. Long enough for a TLS and SASL
+# handshake with a remote cluster.
+ATTEMPT_S = 5.0
+
+
 def admin(settings: Settings, timeout: float = 30.0) -> KafkaAdminClient:
+    """An admin client, trying for ``timeout`` seconds (0: one attempt of ``ATTEMPT_S``)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             return KafkaAdminClient(
-                client_id=f"{settings.app_id}-admin", **settings.kafka.kafka_python()
+                client_id=f"{settings.app_id}-admin",
+                bootstrap_timeout_ms=int(ATTEMPT_S * 1000),
+                reconnect_backoff_max_ms=1000,
+                **settings.kafka.kafka_python(),
             )
         except KafkaError as exc:
             if time.monotonic() > deadline:
