@@ -86,9 +86,11 @@ class JsonlArchive(FileSource):
                         yield Problem.of(Codes.A012, self.path, lineno, 1,
                                          what="line", max_bytes=self.max_line_bytes)  # fmt: skip
                         continue
-                    line = raw.decode("utf-8", errors="replace")
-                    if line.strip():
-                        yield self._parse_bounded(line, lineno)
+                    # Blank is ASCII whitespace only: str.strip() also takes control
+                    # characters such as \x1c-\x1f for space, and such a line is bad input
+                    # to report, not a blank line to skip.
+                    if raw.strip():
+                        yield self._parse_bounded(raw.decode("utf-8", errors="replace"), lineno)
             except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
                 # Reported at the line being read when it broke; the lines before were kept.
                 yield Problem.of(Codes.A002, self.path, lineno + 1, error=exc)
