@@ -11,7 +11,7 @@ import pytest
 from borderwatch.core import kafka as kafka_clients
 from borderwatch.core.errors import BrokerError
 from borderwatch.core.kafka import ensure_topics
-from borderwatch.streams.worker.holes import read_hole
+from borderwatch.streams.worker.holes import read_holes
 from borderwatch.streams.worker.positions import Hole, Positions
 from tests.support.fixtures import isolated_settings
 
@@ -99,9 +99,26 @@ def test_the_hole_reader_reads_the_range_beside_a_group(kafka: str, tmp_path: Pa
         producer.send(settings.articles_topic, value=b"r%d" % i, key=b"k", partition=2)
     producer.flush()
     producer.close()
-    found = read_hole(settings, settings.articles_topic, 2, 4, 9)
+    (found,) = read_holes(settings, [Hole(TP(settings.articles_topic, 2), 4, 9)])
     assert [(r.offset, r.value) for r in found] == [(i, b"r%d" % i) for i in range(4, 9)]
     with pytest.raises(BrokerError) as caught:  # offsets not yet written: located, coded
-        read_hole(settings, settings.articles_topic, 2, 10, 40, timeout_s=1.0)
+        read_holes(settings, [Hole(TP(settings.articles_topic, 2), 10, 40)], timeout_s=1.0)
     assert caught.value.problems[0].code == "K009"
     assert f"{settings.articles_topic}[2]" in str(caught.value)
+
+
+def test_one_reader_reads_every_hole_of_a_batch(kafka: str, tmp_path: Path) -> None:
+    settings = isolated_settings(kafka, tmp_path)
+    ensure_topics(settings)
+    producer = kafka_clients.producer(settings)
+    for partition in (1, 3):
+        for i in range(10):
+            producer.send(settings.articles_topic, value=b"p%dr%d" % (partition, i),
+                          key=b"k", partition=partition)  # fmt: skip
+    producer.flush()
+    producer.close()
+    one, three = TP(settings.articles_topic, 1), TP(settings.articles_topic, 3)
+    found = read_holes(settings, [Hole(one, 4, 6), Hole(three, 0, 2), Hole(one, 8, 9)])
+    assert [[r.value for r in hole] for hole in found] == [
+        [b"p1r4", b"p1r5"], [b"p3r0", b"p3r1"], [b"p1r8"]
+    ]  # fmt: skip

@@ -15,7 +15,7 @@ from borderwatch.core.connection import KafkaConnection
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
 from borderwatch.streams.examples import checked_detector
-from borderwatch.streams.worker.holes import read_hole
+from borderwatch.streams.worker.holes import read_holes as read_hole_records
 from borderwatch.streams.worker.positions import Hole, Positions
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
@@ -182,23 +182,26 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
             yield None
 
     async def read_holes(holes: list[Hole]) -> list[tuple[Any, Any]]:
-        records: list[tuple[Any, Any]] = []
+        if not holes:
+            return []
         for hole in holes:
             log.warning(
                 "%s[%d]: offsets %d to %d never reached the worker (next came %d); reading "
                 "them beside the stream", hole.tp.topic, hole.tp.partition, hole.start,
                 hole.end - 1, hole.end,
             )  # fmt: skip
-            found = await asyncio.get_running_loop().run_in_executor(
-                None, read_hole, settings, hole.tp.topic, hole.tp.partition, hole.start, hole.end
-            )
-            if len(found) < hole.end - hole.start:
+        found = await asyncio.get_running_loop().run_in_executor(
+            None, read_hole_records, settings, holes
+        )
+        records: list[tuple[Any, Any]] = []
+        for hole, read in zip(holes, found, strict=True):
+            if len(read) < hole.end - hole.start:
                 log.warning(
                     "%s[%d]: %d of offsets %d to %d are no longer in the log",
-                    hole.tp.topic, hole.tp.partition, hole.end - hole.start - len(found),
+                    hole.tp.topic, hole.tp.partition, hole.end - hole.start - len(read),
                     hole.start, hole.end - 1,
                 )  # fmt: skip
-            records.extend((r.value, r.key) for r in found)
+            records.extend((r.value, r.key) for r in read)
         return records
 
     async def handle(records: list[tuple[Any, Any]]) -> None:
