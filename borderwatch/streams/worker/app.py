@@ -15,7 +15,7 @@ from borderwatch.core.connection import KafkaConnection
 from borderwatch.core.settings import Settings
 from borderwatch.streams.detect import Detector
 from borderwatch.streams.examples import checked_detector
-from borderwatch.streams.worker.holes import read_holes as read_hole_records
+from borderwatch.streams.worker.holes import read_holes
 from borderwatch.streams.worker.positions import Hole, Positions
 from borderwatch.streams.worker.processor import Processor
 from borderwatch.streams.worker.reload import RulesWatcher
@@ -162,7 +162,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
             if picked.repeated:
                 log.info("%d records delivered again: not read twice", picked.repeated)
             events = picked.fresh
-            records = [*await read_holes(picked.holes), *((e.value, e.key) for e in events)]
+            records = [*await fill_holes(picked.holes), *((e.value, e.key) for e in events)]
             work = asyncio.ensure_future(handle(records))
             stopping = False
             while not work.done():
@@ -181,7 +181,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
                 raise asyncio.CancelledError
             yield None
 
-    async def read_holes(holes: list[Hole]) -> list[tuple[Any, Any]]:
+    async def fill_holes(holes: list[Hole]) -> list[tuple[Any, Any]]:
         if not holes:
             return []
         for hole in holes:
@@ -190,9 +190,7 @@ def create_app(settings: Settings, detector: Detector | None = None) -> faust.Ap
                 "them beside the stream", hole.tp.topic, hole.tp.partition, hole.start,
                 hole.end - 1, hole.end,
             )  # fmt: skip
-        found = await asyncio.get_running_loop().run_in_executor(
-            None, read_hole_records, settings, holes
-        )
+        found = await asyncio.get_running_loop().run_in_executor(None, read_holes, settings, holes)
         records: list[tuple[Any, Any]] = []
         for hole, read in zip(holes, found, strict=True):
             if len(read) < hole.end - hole.start:
